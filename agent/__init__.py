@@ -1,0 +1,1 @@
+"""The agent: policy model, SDPO learner, episode loop, and the run/bench/chat command lines."""

@@ -1,0 +1,53 @@
+"""The `autodidact` command line. Each command group lives in its own module and registers itself here.
+
+Heavy imports (torch, transformers, docker) happen inside the command handlers, so `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Modules that define `register(subparsers)`; each adds one or more commands.
+COMMAND_MODULES = (
+    "agent.cli_tasks",
+    "agent.cli_sandbox",
+    "agent.cli_run",
+    "agent.cli_bench",
+    "agent.cli_chat",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autodidact",
+        description="A coding agent that learns from its test failures (LoRA self-distillation, SDPO).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
