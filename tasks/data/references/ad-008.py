@@ -1,0 +1,3 @@
+class Solution:
+    def square(self, n: int) -> int:
+        return n * n

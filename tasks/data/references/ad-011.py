@@ -1,0 +1,3 @@
+class Solution:
+    def shout(self, s: str) -> str:
+        return s.upper()

@@ -1,0 +1,3 @@
+s = input().strip()
+k = int(input())
+print(s * k)
