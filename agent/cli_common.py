@@ -1,0 +1,105 @@
+"""Options shared by `autodidact run` and `autodidact bench`, and the steps both take to start:
+resolve the configuration, load the tasks, open the run directory, the sandbox and the model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from agent.config import RunConfig, load_config_file, merge
+
+
+def add_common_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("taskset", nargs="?", help="built-in set (starter, bundled, humaneval) or LiveCodeBench JSONL path")
+    p.add_argument("--config", help="TOML or JSON file with settings (flags override it)")
+    p.add_argument("--out", help="run directory to create (default runs/<command>-<time>)")
+    p.add_argument("--resume", metavar="DIR", help="continue an interrupted run in DIR")
+    g = p.add_argument_group("tasks")
+    g.add_argument("--ids", help="comma-separated task ids")
+    g.add_argument("--difficulty", help="comma-separated: easy,medium,hard")
+    g.add_argument("--limit", type=int, help="at most this many tasks")
+    g = p.add_argument_group("model and sampling")
+    g.add_argument("--model", help="hub id, local path, or smollm2-135m (the embedded default)")
+    g.add_argument("--device", help="auto, cuda, mps, cpu")
+    g.add_argument("--dtype", help="auto, bf16, fp16, fp32")
+    g.add_argument("--temperature", type=float)
+    g.add_argument("--top-p", type=float)
+    g.add_argument("--max-new-tokens", type=int)
+    g.add_argument("--seed", type=int)
+    g = p.add_argument_group("episode")
+    g.add_argument("-K", "--budget", type=int, help="attempts per problem (per seed)")
+    g.add_argument("-B", "--batch", type=int, help="attempts per episode (per update)")
+    g.add_argument("--visible", choices=["public", "hidden-half"], help="tests the model may see")
+    g = p.add_argument_group("learner (LoRA + SDPO)")
+    g.add_argument("--lora-rank", type=int)
+    g.add_argument("--lora-alpha", type=float)
+    g.add_argument("--lr", type=float, help="learning rate of the LoRA update")
+    g.add_argument("--teacher", choices=["base", "trust-region"])
+    g.add_argument("--steps-per-update", type=int)
+    g = p.add_argument_group("sandbox")
+    g.add_argument("--sandbox", choices=["docker", "local"], help="grader backend (default docker)")
+    g.add_argument("--workers", type=int, help="parallel graders")
+    g.add_argument("--timeout", type=float, help="per-test time limit in seconds")
+
+
+def resolve_config(args: argparse.Namespace, command: str, extra: dict | None = None) -> tuple[RunConfig, Path, bool]:
+    """Defaults <- the resumed run's config (on --resume) <- --config file <- flags."""
+    base: dict = {}
+    if args.resume:
+        saved = Path(args.resume) / "config.json"
+        if not saved.is_file():
+            raise ValueError(f"--resume {args.resume}: not a run directory (no config.json)")
+        base = json.loads(saved.read_text())
+    if args.config:
+        base = merge(base, load_config_file(args.config))
+    split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
+    flags = {
+        "taskset": args.taskset, "ids": split(args.ids), "difficulty": split(args.difficulty), "limit": args.limit,
+        "model": args.model, "device": args.device, "dtype": args.dtype, "seed": args.seed,
+        "budget": args.budget, "batch": args.batch, "visible": args.visible,
+        "sampling": {"temperature": args.temperature, "top_p": args.top_p, "max_new_tokens": args.max_new_tokens},
+        "lora": {"rank": args.lora_rank, "alpha": args.lora_alpha},
+        "sdpo": {"lr": args.lr, "teacher": args.teacher, "steps_per_update": args.steps_per_update},
+        "sandbox": {"backend": args.sandbox, "workers": args.workers, "timeout": args.timeout},
+        **(extra or {}),
+    }
+    cfg = RunConfig.from_dict(merge(base, flags))
+    if args.resume:
+        out, resuming = Path(args.resume), True
+    else:
+        out = Path(args.out or f"runs/{command}-{datetime.now():%Y%m%d-%H%M%S}")
+        resuming = False
+    return cfg, out, resuming
+
+
+def load_tasks(cfg: RunConfig) -> list:
+    from tasks.loaders import load_taskset
+
+    tasks = load_taskset(cfg.taskset, ids=cfg.ids, difficulty=cfg.difficulty, limit=cfg.limit)
+    if not tasks:
+        raise ValueError(
+            f"task set {cfg.taskset!r} with filters ids={cfg.ids} difficulty={cfg.difficulty} limit={cfg.limit} "
+            "has no tasks; list them with `autodidact tasks list TASKSET`"
+        )
+    return tasks
+
+
+def open_run_dir(cfg: RunConfig, out: Path, resuming: bool):
+    from agent.rundir import RunDir
+
+    return RunDir.resume(out, cfg.to_dict()) if resuming else RunDir.create(out, cfg.to_dict())
+
+
+def load_policy(cfg: RunConfig, console):
+    from agent.policy import HFPolicy
+
+    with console.status(f"loading model {cfg.model}"):
+        return HFPolicy(cfg.model, device=cfg.device, dtype=cfg.dtype, lora=cfg.lora_settings())
+
+
+def fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2

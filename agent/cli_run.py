@@ -1,0 +1,160 @@
+"""`autodidact run TASKSET`: a learning session over a problem set.
+
+The recipe: resolve the configuration, load the tasks, open the run directory (or resume one), open the
+sandbox, load the model, optionally measure a held-out set, run every problem through the episode loop with
+the adapter carried over (or reset per problem), measure the held-out set again, write the summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from agent.cli_common import add_common_args, fail, load_policy, load_tasks, open_run_dir, resolve_config
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="attempt a problem set while learning from test feedback")
+    add_common_args(p)
+    p.add_argument("--learn", choices=["sdpo", "none"], help="sdpo (default) or none: the same loop without updates")
+    p.add_argument("--reset-per-problem", action="store_true", default=None,
+                   help="start every problem from the base weights instead of carrying the adapter over")
+    p.add_argument("--eval", dest="eval_taskset", metavar="TASKSET",
+                   help="held-out set measured before and after the session (transfer and forgetting)")
+    p.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    try:
+        cfg, out, resuming = resolve_config(args, "run", {
+            "learn": args.learn, "reset_per_problem": args.reset_per_problem, "eval_taskset": args.eval_taskset,
+        })
+        tasks = load_tasks(cfg)
+        eval_tasks = _load_eval(cfg)
+        rundir = open_run_dir(cfg, out, resuming)
+    except ValueError as e:
+        return fail(str(e))
+    console.print(f"[bold]autodidact run[/] {cfg.taskset}: {len(tasks)} problems -> {rundir.path}")
+    console.print_json(json.dumps(cfg.to_dict()))
+
+    from agent.methods import make_method
+    from agent.session import Session, Unit
+    from sandbox.factory import open_sandbox
+
+    with open_sandbox(cfg.sandbox) as sandbox:
+        try:
+            policy = load_policy(cfg, console)
+            learner = _make_learner(cfg, policy)
+            method_name = "sdpo" if cfg.learn == "sdpo" else "none"
+            method = make_method(method_name, policy=policy, learner=learner)
+            state = rundir.load_state()
+            if eval_tasks and "eval_before" not in state:
+                state["eval_before"] = evaluate(eval_tasks, policy, sandbox, cfg, console, "before")
+                rundir.save_state(state)
+            session = Session(
+                rundir, [Unit(method_name, t.id, cfg.seed) for t in tasks], {t.id: t for t in tasks},
+                policy=policy, sandbox=sandbox, learner=learner, methods={method_name: method}, config=cfg,
+                reset_each_unit=cfg.reset_per_problem, reporter=_reporter(cfg),
+            )
+            outcomes = session.run()
+            if eval_tasks and "eval_after" not in session.state:
+                session.state["eval_after"] = evaluate(eval_tasks, policy, sandbox, cfg, console, "after")
+                rundir.save_state(session.state)
+            if learner is not None:
+                learner.save(str(rundir.checkpoints / "final"))
+        except KeyboardInterrupt:
+            console.print(f"[yellow]interrupted[/]: finished work is saved; continue with "
+                          f"`autodidact run --resume {rundir.path}`")
+            return 130
+        except Exception as e:  # noqa: BLE001 — show the cause and how to resume, not a traceback wall
+            from agent.loop import InfraError
+
+            if isinstance(e, (InfraError, ValueError, FileNotFoundError)):
+                console.print(f"[red]error[/]: {e}\nfinished work is saved; continue with "
+                              f"`autodidact run --resume {rundir.path}`")
+                return 3 if isinstance(e, InfraError) else 2
+            raise
+    summary = _summary(tasks, outcomes, session, cfg)
+    (rundir.path / "summary.json").write_text(json.dumps(summary, indent=2))
+    _print_summary(console, tasks, outcomes, session, cfg)
+    return 0
+
+
+def _load_eval(cfg):
+    if not cfg.eval_taskset:
+        return []
+    from tasks.loaders import load_taskset
+
+    tasks = load_taskset(cfg.eval_taskset)
+    if not tasks:
+        raise ValueError(f"--eval {cfg.eval_taskset}: the set has no tasks")
+    return tasks
+
+
+def _make_learner(cfg, policy):
+    if cfg.learn == "none":
+        return None
+    from agent.sdpo import SDPOLearner
+
+    return SDPOLearner(policy, cfg.sdpo_config())
+
+
+def _reporter(cfg):
+    from agent.progress import Reporter
+
+    return Reporter(cfg.budget)
+
+
+def evaluate(tasks, policy, sandbox, cfg, console, label: str) -> dict:
+    """Greedy attempts on a held-out set with the current weights; no learning. Returns pass rate and per-task verdicts."""
+    from agent.loop import grade_attempt, visible_tests
+    from agent.prompts import extract_code, problem_messages
+    from agent.protocols import SamplingConfig
+
+    greedy = SamplingConfig(temperature=0.0, max_new_tokens=cfg.sampling.max_new_tokens, seed=0)
+    verdicts = {}
+    with console.status(f"held-out evaluation ({label}) on {len(tasks)} tasks"):
+        for task in tasks:
+            gen = policy.generate(problem_messages(task), 1, greedy)[0]
+            _, _, verdict, _, _ = grade_attempt(sandbox, task, visible_tests(task, cfg.visible), gen, extract_code)
+            verdicts[task.id] = verdict
+    rate = sum(v == "pass" for v in verdicts.values()) / len(verdicts)
+    console.print(f"held-out pass rate {label}: {rate:.3f} ({sum(v == 'pass' for v in verdicts.values())}/{len(verdicts)})")
+    return {"pass_rate": rate, "verdicts": verdicts}
+
+
+def _summary(tasks, outcomes, session, cfg) -> dict:
+    per_problem = {}
+    for t in tasks:
+        o = next(o for k, o in outcomes.items() if k.split("|")[1] == t.id)
+        per_problem[t.id] = {"solved_at": o.solved_at, "attempts": o.attempts}
+    solved = [p for p in per_problem.values() if p["solved_at"]]
+    summary = {
+        "taskset": cfg.taskset, "problems": len(tasks), "solved": len(solved),
+        "solve_rate": len(solved) / len(tasks), "budget": cfg.budget, "learn": cfg.learn,
+        "per_problem": per_problem, "time": session.time_shares(),
+        "updates": session.rundir.count_lines("updates.jsonl"),
+    }
+    for key in ("eval_before", "eval_after"):
+        if key in session.state:
+            summary[key] = session.state[key]
+    return summary
+
+
+def _print_summary(console, tasks, outcomes, session, cfg) -> None:
+    from agent.progress import outcome_table
+
+    rows = []
+    for t in tasks:
+        o = next(o for k, o in outcomes.items() if k.split("|")[1] == t.id)
+        rows.append((t.id, t.title, o.solved_at, o.attempts))
+    console.print(outcome_table(f"solved at attempt (K={cfg.budget}, learn={cfg.learn})", rows, cfg.budget))
+    shares = session.time_shares()
+    console.print(
+        f"solved {sum(1 for r in rows if r[2])}/{len(rows)}; wall {shares['wall_seconds']:.0f}s: generation "
+        f"{shares['generation']:.0%}, grading {shares['grading']:.0%}, updates {shares['update']:.0%}, "
+        f"other {shares['other']:.0%}"
+    )

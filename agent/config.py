@@ -1,0 +1,140 @@
+"""The configuration of a run or benchmark: one dataclass, loadable from a TOML/JSON file, overridable by flags,
+and written next to every run's results so the run can be reproduced and resumed."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agent.protocols import SamplingConfig
+from sandbox.config import SandboxConfig
+
+VISIBLE_MODES = ("public", "hidden-half")
+LEARN_MODES = ("sdpo", "none")
+
+
+@dataclass
+class RunConfig:
+    taskset: str = "starter"
+    """A built-in set name (starter, bundled, humaneval) or a LiveCodeBench JSONL path / directory."""
+    ids: list[str] | None = None
+    """Only these task ids, in this order."""
+    difficulty: list[str] | None = None
+    """Only these difficulties (easy, medium, hard)."""
+    limit: int | None = None
+    """At most this many tasks (after the other filters)."""
+    model: str = "smollm2-135m"
+    """Hub id, local path, or the embedded default's short name."""
+    device: str = "auto"
+    """auto, cuda, mps or cpu."""
+    dtype: str = "auto"
+    """auto (bf16 on CUDA, fp32 elsewhere), bf16, fp16 or fp32."""
+    budget: int = 8
+    """Attempt budget K per problem (per seed): generations, not gradient steps."""
+    batch: int = 1
+    """Attempts B generated per episode, and so per update."""
+    visible: str = "public"
+    """Tests the model may see (feedback source): public, or hidden-half (a fixed random half of the hidden tests)."""
+    learn: str = "sdpo"
+    """run: sdpo (update after each episode) or none (the same loop without updates)."""
+    reset_per_problem: bool = False
+    """run: start every problem from the base weights (the paper's test-time setting) instead of carrying the adapter over."""
+    seed: int = 0
+    """Base seed; each (seed, problem, episode) gets its own sampling seed."""
+    seeds: int = 3
+    """bench: seeds R per problem for the sequential methods (best-of-k draws K * R samples)."""
+    methods: list[str] = field(default_factory=lambda: ["best-of-k", "multi-turn", "sdpo"])
+    """bench: methods to compare."""
+    remote_model: str | None = None
+    """bench: a litellm model name for the non-learning methods instead of the local model."""
+    api_base: str | None = None
+    """bench: base URL of an OpenAI-compatible server for remote_model (vLLM, Ollama...)."""
+    eval_taskset: str | None = None
+    """run: a held-out task set measured before and after the session (transfer and forgetting)."""
+    eval_budget: int = 1
+    """run: greedy attempts per held-out task in the before/after measurement."""
+    sampling: SamplingConfig = field(default_factory=lambda: SamplingConfig(temperature=1.0, max_new_tokens=384))
+    lora: dict = field(default_factory=dict)
+    """LoRA settings (agent/lora.py LoraSettings fields: rank, alpha, dropout, target_modules)."""
+    sdpo: dict = field(default_factory=dict)
+    """SDPO settings (agent/sdpo.py SDPOConfig fields: lr, k, alpha, teacher, ...)."""
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+
+    def __post_init__(self) -> None:
+        if self.budget < 1:
+            raise ValueError(f"budget K must be >= 1, got {self.budget}")
+        if self.batch < 1:
+            raise ValueError(f"batch B must be >= 1, got {self.batch}")
+        if self.batch > self.budget:
+            raise ValueError(f"batch B={self.batch} exceeds the budget K={self.budget}; use --batch <= --budget")
+        if self.visible not in VISIBLE_MODES:
+            raise ValueError(f"visible={self.visible!r} is unknown; choose one of {', '.join(VISIBLE_MODES)}")
+        if self.learn not in LEARN_MODES:
+            raise ValueError(f"learn={self.learn!r} is unknown; choose one of {', '.join(LEARN_MODES)}")
+        if self.seeds < 1:
+            raise ValueError(f"seeds must be >= 1, got {self.seeds}")
+        from agent.methods import METHODS
+
+        bad = [m for m in self.methods if m not in METHODS]
+        if bad or not self.methods:
+            raise ValueError(f"methods {bad or self.methods} not understood; choose from {', '.join(METHODS)}")
+
+    def lora_settings(self):
+        from agent.lora import LoraSettings
+
+        return _build(LoraSettings, self.lora, "lora")
+
+    def sdpo_config(self):
+        from agent.sdpo import SDPOConfig
+
+        return _build(SDPOConfig, self.sdpo, "sdpo")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict, *, where: str = "config") -> "RunConfig":
+        data = dict(data)
+        nested = {"sampling": SamplingConfig, "sandbox": SandboxConfig}
+        for key, kind in nested.items():
+            if key in data:
+                data[key] = _build(kind, data[key], f"{where}.{key}")
+        return _build(cls, data, where)
+
+
+def _build(kind, values: dict, where: str):
+    if not isinstance(values, dict):
+        raise ValueError(f"{where} must be a table of settings, got {type(values).__name__}")
+    names = {f.name for f in dataclasses.fields(kind)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"{where}: unknown setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(names))}")
+    return kind(**values)
+
+
+def load_config_file(path: str) -> dict:
+    """Read a TOML or JSON config file into a dict (validated later by RunConfig.from_dict)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ValueError(f"config file {path} does not exist")
+    text = p.read_text()
+    try:
+        return tomllib.loads(text) if p.suffix == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"config file {path} is not valid {'TOML' if p.suffix == '.toml' else 'JSON'}: {e}") from e
+
+
+def merge(base: dict, overrides: dict) -> dict:
+    """Nested dict merge: overrides win; None values in overrides mean 'not given'."""
+    out = dict(base)
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,149 @@
+"""A run directory: everything a run or benchmark writes, as it happens, so that an interrupted run loses
+nothing it finished and can be resumed.
+
+    config.json      the resolved configuration (a resume must match it)
+    attempts.jsonl   one line per attempt
+    updates.jsonl    one line per learner update
+    state.json       what is finished: completed units, the current unit's progress, and how many lines of
+                     each log belong to finished episodes (lines past that are from an unfinished episode and
+                     are dropped on resume, then redone)
+    checkpoints/     the adapter at the last finished episode (step-N), and the final adapter
+    summary.json     written at the end
+
+Every file that is rewritten is written to a temporary name and renamed, so a crash leaves the old or the new
+version, never half of one. Log lines are flushed and fsynced as they are written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+LOGS = ("attempts.jsonl", "updates.jsonl")
+# Settings that may differ on --resume without changing what the run computes.
+RESUME_FREE_KEYS = {"sandbox.workers", "sandbox.backend", "eval_taskset"}
+
+
+class RunDirError(ValueError):
+    pass
+
+
+def write_json_atomic(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict) and v and k not in ("lora", "sdpo"):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+class RunDir:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.checkpoints = self.path / "checkpoints"
+
+    @classmethod
+    def create(cls, path: str | Path, config: dict) -> "RunDir":
+        run = cls(path)
+        if run.path.exists() and any(run.path.iterdir()):
+            raise RunDirError(
+                f"run directory {run.path} already holds files; resume it with --resume {run.path} "
+                "or choose another --out (nothing was overwritten)"
+            )
+        run.checkpoints.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(run.path / "config.json", config)
+        for name in LOGS:
+            (run.path / name).touch()
+        return run
+
+    @classmethod
+    def resume(cls, path: str | Path, config: dict) -> "RunDir":
+        run = cls(path)
+        cfg_path = run.path / "config.json"
+        if not cfg_path.is_file():
+            raise RunDirError(f"{run.path} is not a run directory (no config.json); start a new run with --out")
+        saved = json.loads(cfg_path.read_text())
+        a, b = _flatten(saved), _flatten(config)
+        differ = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k) and k not in RESUME_FREE_KEYS)
+        if differ:
+            detail = "; ".join(f"{k}: run has {a.get(k)!r}, now {b.get(k)!r}" for k in differ[:6])
+            raise RunDirError(
+                f"{run.path} was made with a different configuration ({detail}); resume it with the same "
+                "options (they are in its config.json, usable with --config), or start a new run with --out"
+            )
+        run.checkpoints.mkdir(exist_ok=True)
+        state = run.load_state()
+        for name in LOGS:
+            run._truncate(name, state.get("lines", {}).get(name, 0))
+        return run
+
+    def _truncate(self, name: str, keep: int) -> None:
+        """Drop log lines past `keep` (they belong to an episode that did not finish) and any torn last line."""
+        path = self.path / name
+        if not path.exists():
+            path.touch()
+            return
+        lines = path.read_text().splitlines(keepends=True)
+        lines = [ln for ln in lines[:keep] if ln.endswith("\n")]
+        tmp = path.with_name(name + ".tmp")
+        tmp.write_text("".join(lines))
+        os.replace(tmp, path)
+
+    def append(self, name: str, record: dict) -> None:
+        with open(self.path / name, "a") as f:
+            f.write(json.dumps(record) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def count_lines(self, name: str) -> int:
+        with open(self.path / name) as f:
+            return sum(1 for _ in f)
+
+    def read(self, name: str) -> list[dict]:
+        path = self.path / name
+        if not path.exists():
+            return []
+        return [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()]
+
+    def load_state(self) -> dict:
+        path = self.path / "state.json"
+        return json.loads(path.read_text()) if path.exists() else {}
+
+    def save_state(self, state: dict, learner=None) -> None:
+        """Commit a finished episode: write the adapter to a new numbered folder, then the state that points at
+        it, then remove the older folder. A crash at any point leaves a state whose adapter folder exists."""
+        previous = state.get("adapter")
+        if learner is not None:
+            serial = int(state.get("serial", 0)) + 1
+            name = f"checkpoints/step-{serial:06d}"
+            learner.save(str(self.path / name))
+            state["serial"], state["adapter"] = serial, name
+        state["lines"] = {log: self.count_lines(log) for log in LOGS}
+        write_json_atomic(self.path / "state.json", state)
+        if previous and previous != state.get("adapter"):
+            _rmtree(self.path / previous)
+
+    def restore_adapter(self, state: dict, learner) -> bool:
+        adapter = state.get("adapter")
+        if learner is None or not adapter:
+            return False
+        learner.load(str(self.path / adapter))
+        return True
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
