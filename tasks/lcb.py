@@ -228,13 +228,13 @@ def row_to_task(row: dict, header: RowHeader, *, source: str) -> Task:
     if kind in ("functional", "check") and not (isinstance(func_name, str) and func_name.isidentifier()):
         raise format_error(path, line, "metadata.func_name", f"{func_name!r} is not a function name",
                            f"a {kind} task needs metadata {{\"func_name\": \"<method to call>\"}}")
-    starter = row.get("starter_code", "")
-    if not isinstance(starter, str):
-        raise format_error(path, line, "starter_code", f"a {type(starter).__name__}, expected a string",
-                           "write the starter code as a string (\"\" for none)")
+    for name in ("question_content", "starter_code"):
+        if not isinstance(row.get(name, ""), str):
+            raise format_error(path, line, name, f"a {type(row[name]).__name__}, expected a string",
+                               "write it as a JSON string (\"\" for none)")
     return Task(
         id=header.id, title=header.title, statement=row["question_content"], kind=kind,
-        public_tests=public, hidden_tests=hidden, starter_code=starter, func_name=func_name,
+        public_tests=public, hidden_tests=hidden, starter_code=row.get("starter_code", ""), func_name=func_name,
         platform=header.platform, difficulty=header.difficulty, contest_date=header.contest_date,
         source=source, metadata=header.metadata,
     )

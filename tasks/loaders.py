@@ -6,6 +6,9 @@ metadata has "starter": true, easy enough for a tiny model) and `humaneval` (the
 Filters narrow a set in this order: release (which files of a directory are read), difficulty, platform,
 contest date (since/until, inclusive, on the date part; a task without a date is excluded by either),
 ids (kept in the order given; an unknown id is an error), and limit last.
+
+Every row's header fields are checked, whatever the filters; the tests, which dominate the cost of a real
+release file, are decoded only for the rows the filters keep. Load without filters to check a whole file.
 """
 
 from __future__ import annotations

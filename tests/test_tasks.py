@@ -211,6 +211,18 @@ def test_bad_row_is_an_error_even_when_filtered_out(tmp_path):
         load_taskset(str(path), difficulty="hard")
 
 
+def test_tests_are_decoded_only_for_rows_the_filters_keep(tmp_path):
+    path = write_jsonl(tmp_path / "set.jsonl", [stdin_row("a"), stdin_row("b", difficulty="hard",
+                                                                           private_test_cases="garbage")])
+    assert [t.id for t in load_taskset(str(path), difficulty="easy")] == ["a"]
+    with pytest.raises(TaskFormatError, match=":2: field 'private_test_cases'"):
+        load_taskset(str(path))
+
+
+def test_statement_must_be_a_string(tmp_path):
+    _expect_format_error(tmp_path, [stdin_row(question_content=["not", "text"])], "question_content", 1)
+
+
 # ---- filters ----
 
 @pytest.fixture
