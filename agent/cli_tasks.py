@@ -111,8 +111,10 @@ def _grade_reference(sandbox, task: Task, code: str, timeout: float | None):
 
 def _first_failure(result) -> str:
     failing = next((t for t in result.tests if t.verdict != "pass"), None)
-    if failing is None:
-        return result.message or ""
+    if failing is None:  # compile or infra errors carry a message, possibly a multi-line traceback
+        message = " ".join((result.message or "").split())
+        # Messages end with the fix, so a long one keeps its end.
+        return message if len(message) <= 300 else "..." + message[-297:]
     detail = failing.error or f"got {failing.actual[:80]!r}, expected {failing.expected[:80]!r}"
     return f"test {failing.index}: {' '.join(detail.split())[:200]} (input {failing.input[:60]!r})"
 
