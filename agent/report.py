@@ -292,6 +292,9 @@ def report_main(dirs: list[str], out: str | None) -> int:
     console.print(render_table(summary))
     plot = plot_curves(summary, out_dir / (PLOT_FILE if len(dirs) == 1 else "discovery_compare.png"))
     summary_path = out_dir / (SUMMARY_FILE if len(dirs) == 1 else "comparison.json")
+    if summary_path.is_file():
+        # Keep what the bench added to its own summary (time shares, config); refresh the estimates.
+        summary = {**json.loads(summary_path.read_text()), **summary}
     summary_path.write_text(json.dumps(summary, indent=2) + "\n")
     console.print(f"plot: {plot}\nsummary: {summary_path}", soft_wrap=True)
     return 0

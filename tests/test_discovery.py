@@ -271,10 +271,12 @@ def test_report_compares_directories(bench_dir, tmp_path, capsys):
     assert not (bench_dir / "summary.json").exists()  # comparing does not write into the runs
 
 
-def test_report_of_one_directory_writes_there(bench_dir):
+def test_report_of_one_directory_writes_there_and_keeps_the_bench_fields(bench_dir):
+    (bench_dir / "summary.json").write_text(json.dumps({"time": {"generation": 0.7}, "K": 99}))
     assert report_main([str(bench_dir)], None) == 0
     assert (bench_dir / "discovery.png").is_file()
-    assert json.loads((bench_dir / "summary.json").read_text())["K"] == 3
+    written = json.loads((bench_dir / "summary.json").read_text())
+    assert written["K"] == 3 and written["time"] == {"generation": 0.7}
 
 
 def test_report_of_a_missing_directory_fails_clearly(tmp_path, capsys):
