@@ -1,0 +1,333 @@
+"""The Docker grading backend: each grade runs the stdlib-only runner inside a warm, locked-down container.
+
+A grade execs `python3 -I -S /opt/autodidact/runner.py grade --kill-strays` in a container from the pool,
+writes one JSON job to its stdin and reads one JSON result from its stdout. After every grade a second exec
+kills anything left of the sandbox user and empties /tmp; a container that cannot be made clean is replaced.
+A sandbox failure (engine down, container died, runner crashed or wrote garbage) is retried once on a fresh
+container and then reported as the verdict infra_error, whose message ends with the fix.
+
+Threat model. The graded code is untrusted and may be hostile. Covered, each with an adversarial test in
+tests/test_isolation.py:
+- network: the container has no network at all (network_mode none), not even the host's loopback;
+- memory: memory limit with no swap (config.memory_mb); the kernel kills the program, not the host;
+- processes: pids limit (config.pids_limit) stops fork bombs;
+- CPU: a CPU quota (config.cpus) per container, and per-test time limits enforced by the runner, with a
+  host-side cap on the whole grade (config.overall_cap) behind them;
+- filesystem: the root filesystem is read-only; the only writable place is a size-limited tmpfs at /tmp,
+  emptied after every grade; nothing of the host is mounted;
+- host environment, files and processes: the container gets an empty environment and its own pid, ipc,
+  mount and uts namespaces; the host's files, variables and processes are not visible;
+- privilege escalation: a non-root user, every capability dropped, no-new-privileges, no setuid bits in the
+  image (so no chown, mount, raw sockets or setuid tricks);
+- orphaned processes: the runner kills every other process of its user after answering, and the clean-up
+  exec checks that none is left before the container grades again;
+- output flood: the runner keeps at most config.output_limit bytes per test, and the host stops reading a
+  runner that writes more than STDOUT_CAP;
+- a program that kills or stops the runner cannot fake a verdict: a result counts only when the runner
+  exited 0 and wrote exactly one JSON document.
+Not covered: kernel exploits and container escapes (the kernel is shared; use gVisor or a VM for that),
+side channels (timing, cache), CPU-time fairness beyond the CPU quota, disk and memory bandwidth, the
+engine's own availability (a hostile program can slow the host through shared caches), and denial of
+service by many concurrent graders beyond config.workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import socket
+import struct
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Sequence
+
+from sandbox.config import SandboxConfig
+from sandbox.pool import (ENGINE_FIX, RUNNER, SANDBOX_USER, ContainerPool, SandboxUnavailable, connect)
+from sandbox.result import GradeResult
+from tasks.model import Task, TestCase
+
+GRADE_COMMAND = ["python3-grader", "-I", "-S", RUNNER, "grade", "--kill-strays"]
+STDOUT_CAP = 64 * 1024 * 1024
+"""Bytes of runner output read before the grade is abandoned; a sane result is far smaller."""
+STDERR_CAP = 64 * 1024
+CLEAN_TIMEOUT = 15.0
+
+# Run as the sandbox user after every grade: kill whatever is left (PID 1, the init, is immune), empty
+# /tmp, and report what remains. Killed processes linger as zombies until the init reaps them, hence the
+# loop. A program may have made its files read-only or its directories unreadable; their owner (this
+# same user) can undo that before deleting.
+CLEAN_SCRIPT = r"""
+import json, os, shutil, signal, time
+me = os.getpid()
+def others():
+    return [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+deadline = time.monotonic() + 3
+while others() and time.monotonic() < deadline:
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    time.sleep(0.01)
+def unlock(func, path, exc):
+    os.chmod(os.path.dirname(path), 0o700)
+    if not os.path.islink(path):
+        os.chmod(path, 0o700)
+    func(path)
+for name in os.listdir("/tmp"):
+    path = os.path.join("/tmp", name)
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, onerror=unlock)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
+print(json.dumps({"procs": others(), "tmp": os.listdir("/tmp")}))
+"""
+CLEAN_COMMAND = ["python3", "-I", "-S", "-c", CLEAN_SCRIPT]
+
+
+@dataclass
+class ExecOutcome:
+    """What one exec of the runner produced."""
+
+    stdout: bytes
+    stderr: bytes
+    exit_code: int | None
+    """None when the process had not finished when we stopped waiting."""
+    timed_out: bool = False
+    overflowed: bool = False
+    """The runner wrote more than STDOUT_CAP bytes."""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class GradeRequest:
+    """One grade for `grade_many`; the fields are `DockerSandbox.grade`'s arguments."""
+
+    code: str
+    task: Task
+    tests: Sequence[TestCase]
+    timeout: float | None = None
+    stop_on_failure: bool = True
+
+
+class ContainerBroken(Exception):
+    """The container or the engine failed during a grade; the grade is retried on a fresh container."""
+
+
+def infra_error(message: str) -> GradeResult:
+    return GradeResult(verdict="infra_error", message=message)
+
+
+def exec_in(client, container, command: list[str], payload: bytes | None, cap: float) -> ExecOutcome:
+    """Run `command` as the sandbox user, feeding `payload` on stdin; stop reading after `cap` seconds.
+
+    Uses the engine's hijacked exec socket (multiplexed stdout/stderr frames), which measured a little
+    faster than spawning `docker exec -i` and needs no docker CLI.
+    """
+    import docker.errors
+    import requests
+
+    started = time.monotonic()
+    deadline = started + cap
+    try:
+        exec_id = client.api.exec_create(container.id, command, stdin=payload is not None, stdout=True,
+                                         stderr=True, user=SANDBOX_USER, workdir="/tmp")["Id"]
+        sock = client.api.exec_start(exec_id, socket=True)
+    except (docker.errors.APIError, requests.RequestException) as e:
+        raise ContainerBroken(f"cannot exec in container {container.short_id}: {e}") from e
+    raw = getattr(sock, "_sock", sock)
+    streams = {1: bytearray(), 2: bytearray()}
+    buffer = bytearray()
+    timed_out = overflowed = False
+    try:
+        if payload is not None:
+            raw.settimeout(max(deadline - time.monotonic(), 0.01))
+            raw.sendall(payload)
+            raw.shutdown(socket.SHUT_WR)  # the runner reads its job until EOF
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            raw.settimeout(remaining)
+            chunk = raw.recv(1 << 16)
+            if not chunk:
+                break
+            buffer += chunk
+            # Frames: 1 byte stream id, 3 bytes padding, 4 bytes big-endian length, then the data.
+            while len(buffer) >= 8:
+                kind, size = buffer[0], struct.unpack(">I", buffer[4:8])[0]
+                if len(buffer) < 8 + size:
+                    break
+                target = streams.get(kind)
+                if target is not None and len(target) < (STDOUT_CAP if kind == 1 else STDERR_CAP):
+                    target += buffer[8:8 + size]
+                del buffer[:8 + size]
+            if len(streams[1]) >= STDOUT_CAP:
+                overflowed = True
+                break
+    except socket.timeout:
+        timed_out = True
+    except OSError as e:
+        raise ContainerBroken(f"the exec stream broke: {e}") from e
+    finally:
+        sock.close()
+    exit_code = None
+    if not (timed_out or overflowed):
+        exit_code = _exit_code(client, exec_id)
+    return ExecOutcome(bytes(streams[1]), bytes(streams[2]), exit_code, timed_out, overflowed,
+                       time.monotonic() - started)
+
+
+def _exit_code(client, exec_id: str) -> int | None:
+    # The stream ends a moment before the engine records the exit.
+    for _ in range(100):
+        state = client.api.exec_inspect(exec_id)
+        if not state.get("Running"):
+            return state.get("ExitCode")
+        time.sleep(0.005)
+    return None
+
+
+def clean(client, container) -> bool:
+    """Kill leftovers and empty /tmp; True when the container is verified clean and may grade again."""
+    try:
+        outcome = exec_in(client, container, CLEAN_COMMAND, None, CLEAN_TIMEOUT)
+        report = json.loads(outcome.stdout)
+    except (ContainerBroken, ValueError):
+        return False
+    return outcome.exit_code == 0 and report == {"procs": [], "tmp": []}
+
+
+def check_image(client, image: str) -> None:
+    """Fail early, with the fix, when the image is missing or older than the runner."""
+    from sandbox.image import image_state
+
+    try:
+        state = image_state(client, image)
+    except SandboxUnavailable:
+        # No Dockerfile next to the package (an installed copy): the image cannot be checked for staleness.
+        state = "ready" if client.images.list(name=image) else "missing"
+    if state == "missing":
+        raise SandboxUnavailable(f"the sandbox image {image} is missing: run `autodidact sandbox build`")
+    if state == "stale":
+        raise SandboxUnavailable(f"the sandbox image {image} was built from another version of the runner "
+                                 "or Dockerfile: run `autodidact sandbox build`")
+
+
+class DockerSandbox:
+    """Grades in warm Docker containers (see the module docstring for what is isolated)."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.client = connect()
+        check_image(self.client, self.config.image)
+        self.pool = ContainerPool(self.client, self.config)
+
+    def __enter__(self) -> "DockerSandbox":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def grade(self, code: str, task: Task, tests: Sequence[TestCase], *, timeout: float | None = None,
+              stop_on_failure: bool = True) -> GradeResult:
+        from sandbox.jobs import make_job
+
+        tests = list(tests)
+        job = make_job(code, task, tests, self.config, stop_on_failure=stop_on_failure, timeout=timeout)
+        payload = json.dumps(job).encode()
+        config = self.config if timeout is None else dataclasses.replace(self.config, timeout=timeout)
+        cap = config.overall_cap(len(tests))
+        started = time.monotonic()
+        result = self._grade_once(payload, tests, cap)
+        if result.is_infra_error:
+            result = self._grade_once(payload, tests, cap)
+        result.seconds = time.monotonic() - started
+        return result
+
+    def grade_many(self, requests: Sequence[GradeRequest], workers: int | None = None) -> list[GradeResult]:
+        """Grade several attempts in parallel on up to `workers` containers (default config.workers);
+        results come back in the order of `requests`."""
+        workers = workers or self.config.workers
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(self.grade, r.code, r.task, r.tests, timeout=r.timeout,
+                                   stop_on_failure=r.stop_on_failure) for r in requests]
+            try:
+                return [f.result() for f in futures]
+            except BaseException:
+                # Ctrl-C: drop queued grades and remove the containers, which ends the running ones.
+                for f in futures:
+                    f.cancel()
+                self.close()
+                raise
+
+    def _grade_once(self, payload: bytes, tests: list[TestCase], cap: float) -> GradeResult:
+        import requests
+
+        try:
+            with self.pool.lease() as container:
+                try:
+                    outcome = exec_in(self.client, container, GRADE_COMMAND, payload, cap)
+                    result = self._interpret(outcome, tests, cap, container)
+                except ContainerBroken as e:
+                    self.pool.discard(container)
+                    return infra_error(self._explain(e))
+                if not clean(self.client, container):
+                    self.pool.discard(container)
+                return result
+        except SandboxUnavailable as e:
+            return infra_error(str(e))
+        except requests.ConnectionError as e:
+            return infra_error(f"Docker is not running ({e}): {ENGINE_FIX}")
+
+    def _explain(self, error: Exception) -> str:
+        try:
+            self.client.ping()
+        except Exception:
+            return f"Docker stopped answering during a grade ({error}): {ENGINE_FIX}"
+        return f"the sandbox container failed ({error}); retry, or run `autodidact sandbox check`"
+
+    def _interpret(self, outcome: ExecOutcome, tests: list[TestCase], cap: float, container) -> GradeResult:
+        from sandbox.jobs import parse_result
+
+        stderr_tail = outcome.stderr.decode(errors="replace").strip()[-500:]
+        if outcome.timed_out:
+            if not self._running(container):
+                return infra_error(f"the sandbox container died during the grade: {ENGINE_FIX}")
+            # The runner times every test itself, so only a program that stopped or starved it, or an
+            # overall_timeout below timeout * n_tests, gets here: the attempt was too slow, not the sandbox.
+            return GradeResult(verdict="time_limit", message=(
+                f"Time Limit Exceeded: the whole grade ran past its overall cap of {cap:.1f} s"))
+        if outcome.overflowed:
+            return infra_error(f"the runner wrote more than {STDOUT_CAP} bytes; the output limit "
+                               "(config.output_limit) is not in force: rebuild with `autodidact sandbox build`")
+        if outcome.exit_code != 0:
+            if outcome.exit_code is not None and outcome.exit_code > 128 and self._running(container):
+                # The runner died of a signal while its container lives: only the graded program, which
+                # runs as the same user, can have sent it.
+                return GradeResult(verdict="runtime_error", message=(
+                    f"the program killed the grading runner (signal {outcome.exit_code - 128}); a solution "
+                    "must not signal processes other than its own children"))
+            return infra_error(f"the runner failed (exit code {outcome.exit_code}): {stderr_tail or 'no output'}"
+                               "; rebuild the image with `autodidact sandbox build` and retry")
+        try:
+            raw = json.loads(outcome.stdout.decode())
+        except ValueError as e:
+            head = outcome.stdout[:200].decode(errors="replace")
+            return infra_error(f"the runner's answer is not a result ({e}; starts {head!r}); rebuild the "
+                               "image with `autodidact sandbox build` and retry")
+        return parse_result(raw, tests)
+
+    def _running(self, container) -> bool:
+        try:
+            container.reload()
+            return container.status == "running"
+        except Exception:  # gone or the engine is down: either way not a running container
+            return False
