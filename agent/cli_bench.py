@@ -23,6 +23,8 @@ def register(sub) -> None:
     p.add_argument("-R", "--seeds", type=int, help="seeds per problem for the sequential methods")
     p.add_argument("--remote-model", help="litellm model name for the non-learning methods (e.g. openai/gpt-4o)")
     p.add_argument("--api-base", help="OpenAI-compatible server for --remote-model (vLLM, Ollama, ...)")
+    p.add_argument("--api-key", help="key for --remote-model (not saved with the run; or set the provider's "
+                                     "environment variable, e.g. OPENAI_API_KEY)")
     p.add_argument("dirs", nargs="*", metavar="DIR", help="with `report`: run directories to compare")
     p.set_defaults(handler=bench_command)
 
@@ -57,7 +59,7 @@ def bench_command(args: argparse.Namespace) -> int:
 
     with open_sandbox(cfg.sandbox) as sandbox:
         try:
-            policies, learner = _policies(cfg, console)
+            policies, learner = _policies(cfg, console, args.api_key)
             methods_by_name = {
                 m: make_method(m, policy=policies[m], learner=learner, max_new_tokens=cfg.sampling.max_new_tokens)
                 for m in cfg.methods
@@ -79,13 +81,13 @@ def bench_command(args: argparse.Namespace) -> int:
     return _finish(rundir, session, cfg, console)
 
 
-def _policies(cfg, console):
+def _policies(cfg, console, api_key: str | None):
     policies, learner, local = {}, None, None
     for m in cfg.methods:
         if cfg.remote_model and m != "sdpo":
             from agent.remote import RemotePolicy
 
-            policies[m] = RemotePolicy(cfg.remote_model, api_base=cfg.api_base)
+            policies[m] = RemotePolicy(cfg.remote_model, api_base=cfg.api_base, api_key=api_key)
             continue
         if local is None:
             local = load_policy(cfg, console)

@@ -10,6 +10,8 @@ VERDICTS: tuple[str, ...] = ("pass", "wrong_answer", "time_limit", "runtime_erro
 
 @dataclass
 class TestResult:
+    __test__ = False  # not a pytest test class
+
     index: int
     """Position of the test in the list that was graded."""
     verdict: str

@@ -24,6 +24,8 @@ class TaskFormatError(ValueError):
 
 @dataclass(frozen=True)
 class TestCase:
+    __test__ = False  # not a pytest test class
+
     input: str
     output: str
     testtype: TestType
