@@ -144,16 +144,16 @@ def contest_date(problem_id: str) -> str:
 # Running a solution on inputs, in a child process
 
 
-def run_solution(code: str, kind: str, func_name: str | None, inputs: list[str], time_limit: float) -> list[dict]:
+def run_solution(code: str, kind: str, func_name: str | None, inputs: list[str], timeout: float) -> list[dict]:
     """Run `code` on each input in one child python process; return [{output, seconds}] per input.
 
-    Raises subprocess.TimeoutExpired when the whole run exceeds time_limit per input (plus start-up), and
-    BuildError when the code raises; the caller checks the per-input seconds against its own limit.
+    Raises subprocess.TimeoutExpired when the whole run exceeds `timeout` seconds, and BuildError when the
+    code raises; the caller checks the per-input seconds against its own limit.
     """
     job = json.dumps({"code": code, "kind": kind, "func_name": func_name, "inputs": inputs})
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child"],
-        input=job, capture_output=True, text=True, timeout=time_limit * len(inputs) + 5.0,
+        input=job, capture_output=True, text=True, timeout=timeout,
     )
     if proc.returncode != 0:
         raise BuildError(f"child process failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -205,7 +205,7 @@ def child_main() -> int:
 def solve(p: Problem, inputs: list[str]) -> list[str]:
     """Expected outputs: the reference's output on each input, within REFERENCE_TIME_LIMIT each."""
     try:
-        results = run_solution(p.REFERENCE, p.KIND, p.func_name, inputs, REFERENCE_TIME_LIMIT)
+        results = run_solution(p.REFERENCE, p.KIND, p.func_name, inputs, REFERENCE_TIME_LIMIT * len(inputs) + 5.0)
     except subprocess.TimeoutExpired:
         raise BuildError(f"{p.ID}: the reference timed out; make it faster") from None
     except BuildError as e:
@@ -321,12 +321,13 @@ def check_naive(p: Problem) -> str:
     largest = max(hidden, key=len)
     public = list(p.PUBLIC_INPUTS)
     expected = solve(p, public)
-    got = [r["output"] for r in run_solution(p.naive, p.KIND, p.func_name, public, NAIVE_TIME_LIMIT)]
+    got = [r["output"] for r in run_solution(p.naive, p.KIND, p.func_name, public, NAIVE_TIME_LIMIT * len(public))]
     if [g.strip() for g in got] != [e.strip() for e in expected]:
         raise BuildError(f"{p.ID}: NAIVE gives wrong answers on the public tests; fix NAIVE")
     start = time.perf_counter()
     try:
-        run_solution(p.naive, p.KIND, p.func_name, [largest], NAIVE_TIME_LIMIT - 5.0)
+        # One second over the limit covers the child's start-up and input parsing.
+        run_solution(p.naive, p.KIND, p.func_name, [largest], NAIVE_TIME_LIMIT + 1.0)
     except subprocess.TimeoutExpired:
         return f"{p.ID}: NAIVE passes the examples and times out (> {NAIVE_TIME_LIMIT:.0f} s) on the largest input"
     raise BuildError(f"{p.ID}: NAIVE finished the largest input in {time.perf_counter() - start:.1f} s; "
