@@ -144,7 +144,20 @@ def _check_job(job: dict) -> dict:
         raise JobError(f"job kind {job['kind']!r} is unknown; use one of {KINDS}")
     if job["kind"] in ("functional", "check") and not job.get("func_name"):
         raise JobError(f"a {job['kind']} job needs func_name; set it from the task's metadata")
-    spec = {
+    try:
+        spec = _spec_of(job)
+    except (TypeError, ValueError) as e:
+        raise JobError(f"a job field has the wrong type ({e}); build jobs with sandbox.jobs.make_job") from e
+    if not spec["timeout"] > 0:
+        raise JobError(f"timeout must be > 0 seconds, got {spec['timeout']}")
+    for i, test in enumerate(spec["tests"]):
+        if not isinstance(test, dict) or not isinstance(test.get("input"), str) or not isinstance(test.get("output"), str):
+            raise JobError(f"test {i} must be {{'input': str, 'output': str}}, got {test!r:.200}")
+    return spec
+
+
+def _spec_of(job: dict) -> dict:
+    return {
         "code": str(job["code"]),
         "kind": job["kind"],
         "func_name": job.get("func_name"),
@@ -155,12 +168,6 @@ def _check_job(job: dict) -> dict:
         "field_limit": int(job.get("field_limit", 2000)),
         "memory_limit": int(job["memory_limit"]) if job.get("memory_limit") else None,
     }
-    if not spec["timeout"] > 0:
-        raise JobError(f"timeout must be > 0 seconds, got {spec['timeout']}")
-    for i, test in enumerate(spec["tests"]):
-        if not isinstance(test, dict) or not isinstance(test.get("input"), str) or not isinstance(test.get("output"), str):
-            raise JobError(f"test {i} must be {{'input': str, 'output': str}}, got {test!r:.200}")
-    return spec
 
 
 def _compile_test(source: str):
@@ -181,10 +188,13 @@ def _grade_test(spec: dict, index: int, test: dict, prelude, program, test_progr
         except ValueError as e:
             raise JobError(f"test {index}: expected output is not JSON ({e}); fix the task's test") from e
     run = _fork_and_run(spec, test, prelude, program, test_program, args)
+    # Only a stdin program's output is its answer; in other kinds printing is debugging, and what is cut off
+    # is an oversized returned value.
+    truncated = run["stdout_overflow"] if spec["kind"] == "stdin" else run["report_overflow"]
     result = {
         "index": index, "verdict": "pass", "input": _clip(test["input"], limit),
         "expected": _clip(test["output"], limit), "actual": "", "seconds": run["seconds"],
-        "error": None, "traceback": None, "truncated": run["truncated"],
+        "error": None, "traceback": None, "truncated": truncated,
     }
     report = run["report"]
     if spec["kind"] == "stdin":
@@ -204,7 +214,7 @@ def _grade_test(spec: dict, index: int, test: dict, prelude, program, test_progr
         if report.get("actual") is not None:
             result["actual"] = _clip(report["actual"], limit)
     if result["verdict"] == "pass":
-        if run["truncated"]:
+        if truncated:
             result["verdict"] = "wrong_answer"
         elif spec["kind"] == "stdin":
             if not outputs_match(run["stdout"], test["output"]):
@@ -374,7 +384,8 @@ def _collect(pid: int, exit_fd: int | None, out_r: int, report_r: int, start: fl
     return {
         "stdout": buffers[out_r].decode("utf-8", errors="replace"),
         "report": report if isinstance(report, dict) else None,
-        "truncated": overflow[out_r],
+        "stdout_overflow": overflow[out_r],
+        "report_overflow": overflow[report_r],
         "timed_out": timed_out,
         "status": os.waitstatus_to_exitcode(wait_status),
         "seconds": seconds,
@@ -436,9 +447,9 @@ def _call_function(namespace: dict, spec: dict, args: list) -> dict:
     solution_class = namespace.get("Solution")
     try:
         owner = solution_class() if isinstance(solution_class, type) else None
+        method = getattr(owner, name, None) if owner is not None else namespace.get(name)
     except BaseException as e:
         return _exception_report("compile_error", e, spec)
-    method = getattr(owner, name, None) if owner is not None else namespace.get(name)
     if not callable(method):
         where = "class Solution" if owner is not None else "the code"
         return {"verdict": "compile_error", "error": f"NameError: {where} defines no function named {name!r}"}

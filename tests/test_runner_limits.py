@@ -154,3 +154,20 @@ def test_runner_rejects_a_malformed_job_with_an_exit_status():
     assert proc.returncode == 2
     assert proc.stdout == b""
     assert b"make_job" in proc.stderr
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_debug_prints_of_a_functional_solution_do_not_count(backend):
+    code = "def f(x):\n    print('debug ' * 100000)\n    return x + 1"
+    result = grade(backend, code, [("1", "2")], kind="functional", func_name="f", output_limit=1000)
+    assert result.verdict == "pass", result
+    assert not result.tests[0].truncated
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_oversized_returned_value_is_truncated_and_fails(backend):
+    code = "def f(n):\n    return [7] * n"
+    result = grade(backend, code, [("100000", json.dumps([7] * 100000))], kind="functional", func_name="f",
+                   output_limit=10000)
+    assert result.verdict == "wrong_answer"
+    assert result.tests[0].truncated
