@@ -30,8 +30,9 @@ ADAPTER_DIR = "adapter"
 ORIGINS = ("problem", "conversation")
 UPDATE_SOURCES = ("tests", "words", "teach")
 UPDATE_STATES = ("active", "undone", "reset", "replaced")
-CONVERSATION_TURNS = 6
-"""Messages of follow-up conversation kept in the model's context; older ones drop off first."""
+CONVERSATION_WINDOW = 7
+"""Most follow-up messages put in the model's context (odd: the attempt, then user/assistant pairs, then the
+newest user turn); the middle drops out first."""
 
 
 def chat_home() -> Path:
@@ -227,7 +228,6 @@ class ChatSession:
             self.state.conversation = [{"role": "assistant", "content": attempt.text}]
         else:
             self.state.conversation.append({"role": "assistant", "content": attempt.text})
-        self.state.conversation = self.state.conversation[-CONVERSATION_TURNS:]
         self.state.feedback_offer = None
         self.save()
         return attempt
@@ -272,7 +272,6 @@ class ChatSession:
 
     def add_user_turn(self, text: str) -> None:
         self.state.conversation.append({"role": "user", "content": text})
-        self.state.conversation = self.state.conversation[-CONVERSATION_TURNS:]
         self.save()
 
     # ---- updates ---------------------------------------------------------------------------------------------
@@ -326,6 +325,22 @@ class ChatSession:
             key = attempt.verdict or ("no code" if attempt.code is None else "not run")
             counts[key] = counts.get(key, 0) + 1
         return counts
+
+
+def conversation_window(conversation: list[dict], keep: int = CONVERSATION_WINDOW) -> list[dict]:
+    """The follow-up turns the model sees: the answer under discussion first, then the newest turns.
+
+    Turns alternate assistant/user starting with the attempt; keeping the first and an odd-length tail that
+    starts with a user turn preserves the alternation chat templates require.
+    """
+    if keep < 3 or keep % 2 == 0:
+        raise ValueError(f"conversation window keep={keep}: use an odd number >= 3")
+    if len(conversation) <= keep:
+        return list(conversation)
+    tail = conversation[-(keep - 1):]
+    if tail[0]["role"] != "user":
+        tail = tail[1:]
+    return [conversation[0]] + tail
 
 
 def list_sessions(home: Path) -> list[Path]:

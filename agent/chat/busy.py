@@ -1,0 +1,60 @@
+"""Model work off the UI thread, and what Ctrl-C means while it runs.
+
+One worker thread does every piece of model or sandbox work, so generation, grading and updates never
+overlap (they share one model) and the main thread stays free to draw a spinner or stream tokens.
+
+While work runs, Ctrl-C does not raise in the main thread: a KeyboardInterrupt landing inside rich's or the
+policy's locks could leave them held. Instead the SIGINT handler only records the request; a generation
+stops at the next token, and a grade or an update (which cannot stop halfway and keep the weights exact)
+finishes, after which the command goes no further (`stop_requested`).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+
+class Worker:
+    """The single thread that does model and sandbox work for the chat."""
+
+    def __init__(self, console) -> None:
+        self.console = console
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-work")
+        self.stop_requested = threading.Event()
+        """Set by Ctrl-C during work; cleared when a new command starts."""
+
+    def submit(self, fn: Callable[..., Any], *args, **kwargs) -> Future:
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def run(self, label: str, fn: Callable[..., Any], *args, **kwargs) -> Any:
+        """Run fn on the worker with a spinner naming the work; returns its result or raises its exception."""
+        future = self.submit(fn, *args, **kwargs)
+        start = time.monotonic()
+        with interrupts_set(self.stop_requested), self.console.status(label, spinner="dots") as status:
+            while True:
+                try:
+                    return future.result(timeout=0.1)
+                except TimeoutError:
+                    note = " · Ctrl-C noted: finishing this step, then stopping" if self.stop_requested.is_set() else ""
+                    status.update(f"{label} · {time.monotonic() - start:.0f} s{note}")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+@contextmanager
+def interrupts_set(event: threading.Event) -> Iterator[None]:
+    """Within the block, Ctrl-C sets `event` instead of raising KeyboardInterrupt (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: event.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
