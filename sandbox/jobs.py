@@ -28,7 +28,8 @@ def make_job(
     for i, test in enumerate(tests):
         if test.testtype != task.kind:
             raise ValueError(
-                f"task {task.id!r} is {task.kind} but test {i} is {test.testtype}; grade a task's tests only with that task"
+                f"task {task.id!r} is {task.kind} but test {i} is {test.testtype}; "
+                "grade a task's tests only with that task"
             )
     per_test = config.timeout if timeout is None else timeout
     if not per_test > 0:

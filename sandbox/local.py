@@ -85,7 +85,8 @@ class LocalSandbox:
             except subprocess.TimeoutExpired:
                 _kill_group(proc)
                 proc.communicate()
-                return None, f"the runner did not finish within {cap:g} s; raise overall_timeout or report a runner bug", True
+                hung = f"the runner did not finish within {cap:g} s; raise overall_timeout or report a runner bug"
+                return None, hung, True
             finally:
                 _kill_group(proc)
         stderr = err.decode("utf-8", errors="replace").strip()[-2000:]

@@ -136,7 +136,7 @@ def _grade(job: dict) -> dict:
 
 def _check_job(job: dict) -> dict:
     if not isinstance(job, dict):
-        raise JobError(f"a job must be a JSON object, got {type(job).__name__}; send the dict built by sandbox.jobs.make_job")
+        raise JobError(f"a job must be a JSON object, got {type(job).__name__}; build it with sandbox.jobs.make_job")
     missing = [k for k in ("code", "kind", "tests") if k not in job]
     if missing:
         raise JobError(f"job lacks {missing}; build jobs with sandbox.jobs.make_job")
@@ -151,7 +151,7 @@ def _check_job(job: dict) -> dict:
     if not spec["timeout"] > 0:
         raise JobError(f"timeout must be > 0 seconds, got {spec['timeout']}")
     for i, test in enumerate(spec["tests"]):
-        if not isinstance(test, dict) or not isinstance(test.get("input"), str) or not isinstance(test.get("output"), str):
+        if not (isinstance(test, dict) and isinstance(test.get("input"), str) and isinstance(test.get("output"), str)):
             raise JobError(f"test {i} must be {{'input': str, 'output': str}}, got {test!r:.200}")
     return spec
 
@@ -233,7 +233,8 @@ def _parse_json_lines(text: str, index: int) -> list:
     try:
         return [json.loads(line) for line in text.split("\n")]
     except ValueError as e:
-        raise JobError(f"test {index}: a functional input must hold one JSON value per line ({e}); fix the task's test") from e
+        raise JobError(f"test {index}: a functional input must hold one JSON value per line ({e}); "
+                       "fix the task's test") from e
 
 
 def _returned_value_matches(report: dict, expected) -> bool:
@@ -270,7 +271,8 @@ def _describe_exit(status: int | None, memory_limit: int | None) -> str:
         except ValueError:
             name = f"signal {number}"
         if number == signal.SIGKILL:
-            why = f"it probably ran out of memory (limit {memory_limit // 2**20} MB)" if memory_limit else "it was probably out of memory"
+            limit = f" (limit {memory_limit // 2**20} MB)" if memory_limit else ""
+            why = f"it probably ran out of memory{limit}"
             return f"Killed: the program was killed by {name}; {why}"
         if number == signal.SIGSEGV:
             return f"Killed: the program crashed with {name} (often recursion too deep for the C stack)"
@@ -468,7 +470,8 @@ def _call_function(namespace: dict, spec: dict, args: list) -> dict:
 def _run_check(namespace: dict, spec: dict, test_program) -> dict:
     candidate = namespace.get(spec["func_name"])
     if not callable(candidate):
-        return {"verdict": "compile_error", "error": f"NameError: the code defines no function named {spec['func_name']!r}"}
+        missing = f"NameError: the code defines no function named {spec['func_name']!r}"
+        return {"verdict": "compile_error", "error": missing}
     try:
         exec(test_program, namespace)
         namespace["check"](candidate)

@@ -30,8 +30,8 @@ def test_runtime_error_shows_exception_last_frames_and_input():
     )
     result = GradeResult("runtime_error", [
         Outcome(0, "pass", "1", "1", "1"),
-        Outcome(1, "runtime_error", "3\n0 1 2\n", "7", "", error="ZeroDivisionError: integer division or modulo by zero",
-                   traceback=traceback),
+        Outcome(1, "runtime_error", "3\n0 1 2\n", "7", "",
+                error="ZeroDivisionError: integer division or modulo by zero", traceback=traceback),
     ])
     feedback = build_feedback(result)
     assert feedback.kind == "runtime_error"
@@ -65,7 +65,8 @@ def test_time_limit_shows_the_input():
 
 
 def test_no_code_block():
-    assert (build_feedback(None, code_found=False).kind, build_feedback(None, code_found=False).text) == ("no_code", NO_CODE_TEXT)
+    feedback = build_feedback(None, code_found=False)
+    assert (feedback.kind, feedback.text) == ("no_code", NO_CODE_TEXT)
     assert build_feedback(None).kind == "no_code"
 
 

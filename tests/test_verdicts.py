@@ -186,7 +186,9 @@ def test_exception_in_call_is_runtime_error(sandbox):
 # ----------------------------------------------------------------------------------- exits and errors
 
 
-@pytest.mark.parametrize("ending", ["exit()", "exit(0)", "raise SystemExit(0)", "import sys\nsys.exit(1)", "raise SystemExit"])
+@pytest.mark.parametrize("ending", [
+    "exit()", "exit(0)", "raise SystemExit(0)", "import sys\nsys.exit(1)", "raise SystemExit",
+])
 def test_system_exit_is_not_an_error(sandbox, ending):
     result = grade(sandbox, f"print('done')\n{ending}\nprint('after')", [("", "done")])
     assert result.verdict == "pass", result
@@ -250,7 +252,8 @@ CHECK = "def check(candidate):\n    assert candidate(1) == 2\n    assert candida
 
 
 def test_check_kind_passes(sandbox):
-    assert grade(sandbox, "def double(x):\n    return 2 * x", [(CHECK, "")], kind="check", func_name="double").verdict == "pass"
+    result = grade(sandbox, "def double(x):\n    return 2 * x", [(CHECK, "")], kind="check", func_name="double")
+    assert result.verdict == "pass", result
 
 
 def test_check_kind_failing_assert_is_wrong_answer_with_its_line(sandbox):
