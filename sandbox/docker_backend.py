@@ -275,13 +275,15 @@ class DockerSandbox:
             with self.pool.lease() as container:
                 try:
                     outcome = exec_in(self.client, container, GRADE_COMMAND, payload, cap)
-                    result = self._interpret(outcome, tests, cap, container)
                 except ContainerBroken as e:
                     self.pool.discard(container)
                     return infra_error(self._explain(e))
-                if not clean(self.client, container):
+                # Cleaning also tells a live container from a dead one: the engine may still call a
+                # container "running" for a moment after it was killed, but nothing can exec in it.
+                healthy = clean(self.client, container)
+                if not healthy:
                     self.pool.discard(container)
-                return result
+                return self._interpret(outcome, tests, cap, healthy)
         except SandboxUnavailable as e:
             return infra_error(str(e))
         except requests.ConnectionError as e:
@@ -294,12 +296,12 @@ class DockerSandbox:
             return f"Docker stopped answering during a grade ({error}): {ENGINE_FIX}"
         return f"the sandbox container failed ({error}); retry, or run `autodidact sandbox check`"
 
-    def _interpret(self, outcome: ExecOutcome, tests: list[TestCase], cap: float, container) -> GradeResult:
+    def _interpret(self, outcome: ExecOutcome, tests: list[TestCase], cap: float, healthy: bool) -> GradeResult:
         from sandbox.jobs import parse_result
 
         stderr_tail = outcome.stderr.decode(errors="replace").strip()[-500:]
         if outcome.timed_out:
-            if not self._running(container):
+            if not healthy:
                 return infra_error(f"the sandbox container died during the grade: {ENGINE_FIX}")
             # The runner times every test itself, so only a program that stopped or starved it, or an
             # overall_timeout below timeout * n_tests, gets here: the attempt was too slow, not the sandbox.
@@ -309,7 +311,7 @@ class DockerSandbox:
             return infra_error(f"the runner wrote more than {STDOUT_CAP} bytes; the output limit "
                                "(config.output_limit) is not in force: rebuild with `autodidact sandbox build`")
         if outcome.exit_code != 0:
-            if outcome.exit_code is not None and outcome.exit_code > 128 and self._running(container):
+            if outcome.exit_code is not None and outcome.exit_code > 128 and healthy:
                 # The runner died of a signal while its container lives: only the graded program, which
                 # runs as the same user, can have sent it.
                 return GradeResult(verdict="runtime_error", message=(
@@ -324,10 +326,3 @@ class DockerSandbox:
             return infra_error(f"the runner's answer is not a result ({e}; starts {head!r}); rebuild the "
                                "image with `autodidact sandbox build` and retry")
         return parse_result(raw, tests)
-
-    def _running(self, container) -> bool:
-        try:
-            container.reload()
-            return container.status == "running"
-        except Exception:  # gone or the engine is down: either way not a running container
-            return False

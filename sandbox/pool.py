@@ -155,9 +155,10 @@ class ContainerPool:
         remove_orphans(client)
         atexit.register(self.close)
 
-    @property
-    def size(self) -> int:
-        return len(self._live)
+    def container_ids(self) -> list[str]:
+        """Ids of the containers this pool holds now."""
+        with self._lock:
+            return list(self._live)
 
     def warm(self) -> None:
         """Start every container now rather than on first use."""
