@@ -1,8 +1,9 @@
 """The Docker grading backend: each grade runs the stdlib-only runner inside a warm, locked-down container.
 
-A grade execs `python3 -I -S /opt/autodidact/runner.py grade --kill-strays` in a container from the pool,
-writes one JSON job to its stdin and reads one JSON result from its stdout. After every grade a second exec
-kills anything left of the sandbox user and empties /tmp; a container that cannot be made clean is replaced.
+A grade execs `python3-grader -I -S /opt/autodidact/runner.py grade --kill-strays` (python3-grader is the
+image's execute-only copy of python3, see the Dockerfile) in a container from the pool, writes one JSON job
+to its stdin and reads one JSON result from its stdout. After every grade a second exec kills anything left
+of the sandbox user and empties its scratch space; a container that cannot be made clean is replaced.
 A sandbox failure (engine down, container died, runner crashed or wrote garbage) is retried once on a fresh
 container and then reported as the verdict infra_error, whose message ends with the fix.
 
@@ -13,22 +14,24 @@ tests/test_isolation.py:
 - processes: pids limit (config.pids_limit) stops fork bombs;
 - CPU: a CPU quota (config.cpus) per container, and per-test time limits enforced by the runner, with a
   host-side cap on the whole grade (config.overall_cap) behind them;
-- filesystem: the root filesystem is read-only; the only writable place is a size-limited tmpfs at /tmp,
-  emptied after every grade; nothing of the host is mounted;
+- filesystem: the root filesystem is read-only; the only writable places are size-limited tmpfs mounts
+  (/tmp, /dev/shm), emptied after every grade together with message queues and System V IPC objects, so
+  one grade leaves nothing for the next; nothing of the host is mounted;
 - host environment, files and processes: the container gets an empty environment and its own pid, ipc,
   mount and uts namespaces; the host's files, variables and processes are not visible;
 - privilege escalation: a non-root user, every capability dropped, no-new-privileges, no setuid bits in the
   image (so no chown, mount, raw sockets or setuid tricks);
+- forged results: the runner runs non-dumpable, so the graded code (same user) cannot ptrace it or write
+  to its stdout through /proc; a program that kills or stops the runner gets runtime_error or time_limit,
+  since a result counts only when the runner exited 0 and wrote exactly one JSON document;
 - orphaned processes: the runner kills every other process of its user after answering, and the clean-up
   exec checks that none is left before the container grades again;
 - output flood: the runner keeps at most config.output_limit bytes per test, and the host stops reading a
-  runner that writes more than STDOUT_CAP;
-- a program that kills or stops the runner cannot fake a verdict: a result counts only when the runner
-  exited 0 and wrote exactly one JSON document.
+  runner that writes more than STDOUT_CAP.
 Not covered: kernel exploits and container escapes (the kernel is shared; use gVisor or a VM for that),
-side channels (timing, cache), CPU-time fairness beyond the CPU quota, disk and memory bandwidth, the
-engine's own availability (a hostile program can slow the host through shared caches), and denial of
-service by many concurrent graders beyond config.workers.
+side channels (timing, caches), CPU-time fairness beyond the CPU quota, disk I/O and memory bandwidth
+(a program can slow the host and other graders down), and the engine's own availability. Within one grade
+the tests share a container, so a test may leave files in /tmp for a later test of the same grade.
 """
 
 from __future__ import annotations
@@ -54,9 +57,10 @@ STDERR_CAP = 64 * 1024
 CLEAN_TIMEOUT = 15.0
 
 # Run as the sandbox user after every grade: kill whatever is left (PID 1, the init, is immune), empty
-# /tmp, and report what remains. Killed processes linger as zombies until the init reaps them, hence the
-# loop. A program may have made its files read-only or its directories unreadable; their owner (this
-# same user) can undo that before deleting.
+# every place a grade can leave data for the next one (the /tmp scratch, /dev/shm, POSIX message queues
+# and System V IPC objects), and report what remains. Killed processes linger as zombies until the init
+# reaps them, hence the loop. A program may have made its directories unreadable; their owner (this same
+# user) can undo that before deleting.
 CLEAN_SCRIPT = r"""
 import json, os, shutil, signal, time
 me = os.getpid()
@@ -69,21 +73,43 @@ while others() and time.monotonic() < deadline:
     except ProcessLookupError:
         pass
     time.sleep(0.01)
-def unlock(func, path, exc):
-    os.chmod(os.path.dirname(path), 0o700)
-    if not os.path.islink(path):
+def wipe(path):
+    if os.path.isdir(path) and not os.path.islink(path):
         os.chmod(path, 0o700)
-    func(path)
-for name in os.listdir("/tmp"):
-    path = os.path.join("/tmp", name)
-    try:
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, onerror=unlock)
+        for name in os.listdir(path):
+            wipe(os.path.join(path, name))
+        os.rmdir(path)
+    else:
+        os.unlink(path)
+SCRATCH = [d for d in ("/tmp", "/dev/shm", "/dev/mqueue") if os.path.isdir(d)]
+for folder in SCRATCH:
+    for name in os.listdir(folder):
+        try:
+            wipe(os.path.join(folder, name))
+        except Exception:
+            pass  # reported below as a leftover, and the container is replaced
+def ipc_objects():
+    found = []
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open("/proc/sysvipc/" + kind) as f:
+                found += [(kind, int(line.split()[1])) for line in f.read().splitlines()[1:] if line.strip()]
+        except OSError:
+            pass
+    return found
+if ipc_objects():
+    import ctypes
+    libc = ctypes.CDLL(None)
+    for kind, ident in ipc_objects():
+        # IPC_RMID is 0 for all three; semctl takes a semaphore number before the command.
+        if kind == "shm":
+            libc.shmctl(ident, 0, None)
+        elif kind == "msg":
+            libc.msgctl(ident, 0, None)
         else:
-            os.unlink(path)
-    except OSError:
-        pass
-print(json.dumps({"procs": others(), "tmp": os.listdir("/tmp")}))
+            libc.semctl(ident, 0, 0)
+files = [os.path.join(d, n) for d in SCRATCH for n in os.listdir(d)]
+print(json.dumps({"procs": others(), "files": files, "ipc": ipc_objects()}))
 """
 CLEAN_COMMAND = ["python3", "-I", "-S", "-c", CLEAN_SCRIPT]
 
@@ -199,7 +225,7 @@ def clean(client, container) -> bool:
         report = json.loads(outcome.stdout)
     except (ContainerBroken, ValueError):
         return False
-    return outcome.exit_code == 0 and report == {"procs": [], "tmp": []}
+    return outcome.exit_code == 0 and report == {"procs": [], "files": [], "ipc": []}
 
 
 def check_image(client, image: str) -> None:

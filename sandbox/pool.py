@@ -124,6 +124,7 @@ def start_container(client, config: SandboxConfig):
             security_opt=["no-new-privileges"],
             environment={},
             ipc_mode="private",
+            shm_size=f"{config.scratch_mb}m",
             ulimits=[Ulimit(name="core", soft=0, hard=0), Ulimit(name="nofile", soft=1024, hard=1024)],
             log_config=LogConfig(type=LogConfig.types.NONE),
         )
