@@ -202,9 +202,12 @@ def test_plain_message_meaning_is_explicit():
 
 def test_function_flag():
     assert split_function_flag("--function add Add two numbers.") == ("add", "Add two numbers.")
+    assert split_function_flag("--function add(a, b)  Add a and b.") == ("add(a, b)", "Add a and b.")
     assert split_function_flag("Add two numbers.") == (None, "Add two numbers.")
     with pytest.raises(CommandError, match="--function NAME TEXT"):
         split_function_flag("--function add")
+    task = typed_problem("Add a and b.", 1, "add(a, b)")
+    assert (task.kind, task.func_name, task.starter_code) == ("functional", "add", "def add(a, b):\n    ")
 
 
 def test_help_lists_every_command_on_one_line():
@@ -228,7 +231,7 @@ def test_typed_problems_and_added_tests():
     task = with_test(task, *parse_test_line(r"a => b\n=> c => 7"))
     assert task.public_tests[0].input == "1 2\n" and task.public_tests[0].output == "3"
     assert task.public_tests[1].input == "a => b\n=> c\n" and task.public_tests[1].output == "7"
-    func = typed_problem("Return the sum of a and b.", 3, func_name="add")
+    func = typed_problem("Return the sum of a and b.", 3, "add")
     func = with_test(func, "1\n2", "3")
     assert func.kind == "functional" and func.public_tests[0].testtype == "functional"
     with pytest.raises(ProblemInputError, match="not JSON"):
@@ -238,7 +241,7 @@ def test_typed_problems_and_added_tests():
     with pytest.raises(ProblemInputError, match="empty"):
         typed_problem("   ", 1)
     with pytest.raises(ProblemInputError, match="function name"):
-        typed_problem("x", 1, func_name="not a name")
+        typed_problem("x", 1, "not a name")
 
 
 def test_task_json_round_trip_with_bundled_task():

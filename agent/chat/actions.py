@@ -39,14 +39,14 @@ def cmd_task(app, cmd: Command) -> None:
 
 
 def cmd_problem(app, cmd: Command) -> None:
-    func_name, text = split_function_flag(cmd.arg)
+    function, text = split_function_flag(cmd.arg)
     app.session.state.typed_count += 1
-    task = typed_problem(text, app.session.state.typed_count, func_name)
+    task = typed_problem(text, app.session.state.typed_count, function)
     app.session.set_problem(task, None)
     app.session.log("problem", task.statement, task_id=task.id)
     if cmd.implicit:
-        app.console.print("[dim]↳ taken as a new problem (a program reading stdin; /problem --function NAME "
-                          "TEXT makes a function problem)[/]")
+        app.console.print("[dim]↳ taken as a new problem (a program reading stdin; /problem --function "
+                          "NAME(ARGS) TEXT makes a function problem)[/]")
     app.console.print(render.problem_panel(task, None))
     app.console.print("[dim]add tests with /test-add INPUT => EXPECTED so /run can grade the answers[/]")
     make_attempt(app, "problem")
@@ -135,8 +135,9 @@ def cmd_run(app, cmd: Command) -> None:
     run_attempt(app, attempt)
 
 
-def run_attempt(app, attempt: Attempt):
-    """Grade an attempt, show the per-test table, the verdict and the feedback; returns the RunOutcome or None."""
+def run_attempt(app, attempt: Attempt, show_offer: bool = True):
+    """Grade an attempt, show the per-test table, the verdict and the feedback; returns the RunOutcome or None.
+    `show_offer=False` when the caller learns from the result right away (/learn, /retry)."""
     task = app.session.task
     if not _visible_tests(task):
         app.hint("no tests to run: add one with /test-add INPUT => EXPECTED")
@@ -157,7 +158,7 @@ def run_attempt(app, attempt: Attempt):
                  f"this is not a verdict on the code; /run again, or restart with --sandbox local")
     elif outcome.feedback:
         app.console.print(render.feedback_panel(outcome.feedback))
-    if app.session.state.feedback_offer == attempt.index:
+    if show_offer and app.session.state.feedback_offer == attempt.index:
         app.console.print(render.offer_line(attempt.index))
     return outcome
 

@@ -19,7 +19,7 @@ from agent.chat import actions, learning, render
 from agent.chat.busy import Worker
 from agent.chat.commands import CommandError, interpret_message, parse_line
 from agent.chat.config import ChatConfig
-from agent.chat.engine import ChatEngine
+from agent.chat.engine import ChatEngine, SandboxMissing
 from agent.chat.keys import ChatInput, escape
 from agent.chat.problem import ProblemInputError
 from agent.chat.session import ChatSession, SessionError, chat_home
@@ -89,7 +89,7 @@ class ChatApp:
             if cmd.name == "exit":
                 return False
             HANDLERS[cmd.name](self, cmd)
-        except (CommandError, ProblemInputError) as e:
+        except (CommandError, ProblemInputError, SandboxMissing) as e:
             self.hint(str(e))
         except Exception as e:  # one failed step must not end the session; the transcript keeps the details
             self.console.print(f"[red]error: {type(e).__name__}: {e}[/] [dim](the session goes on; details in "
@@ -124,8 +124,6 @@ class ChatApp:
         (self.session.dir / "config.json").write_text(json.dumps(asdict(self.config), indent=1) + "\n")
         self.console.print(f"[bold]autodidact chat[/] · model {self.config.model} · sandbox {self.config.sandbox}"
                            f" · session {self.session.state.id}")
-        if self.config.sandbox != "docker":
-            self.console.print("[yellow]the local sandbox is NOT isolated: graded code runs as you[/]")
         t0 = time.perf_counter()
         with self.console.status("loading the model") as status:
             timings = self.engine.load(on_step=lambda step: status.update(step))

@@ -6,12 +6,15 @@ overlap (they share one model) and the main thread stays free to draw a spinner 
 While work runs, Ctrl-C does not raise in the main thread: a KeyboardInterrupt landing inside rich's or the
 policy's locks could leave them held. Instead the SIGINT handler only records the request; a generation
 stops at the next token, and a grade or an update (which cannot stop halfway and keep the weights exact)
-finishes, after which the command goes no further (`stop_requested`).
+finishes, after which the command goes no further (`stop_requested`). Keys typed meanwhile are not echoed
+over the spinner; they wait in the terminal and appear at the next prompt.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,7 +38,7 @@ class Worker:
         """Run fn on the worker with a spinner naming the work; returns its result or raises its exception."""
         future = self.submit(fn, *args, **kwargs)
         start = time.monotonic()
-        with interrupts_set(self.stop_requested), self.console.status(label, spinner="dots") as status:
+        with working(self.stop_requested), self.console.status(label, spinner="dots") as status:
             while True:
                 try:
                     return future.result(timeout=0.1)
@@ -48,13 +51,35 @@ class Worker:
 
 
 @contextmanager
-def interrupts_set(event: threading.Event) -> Iterator[None]:
-    """Within the block, Ctrl-C sets `event` instead of raising KeyboardInterrupt (main thread only)."""
+def working(stop: threading.Event) -> Iterator[None]:
+    """Within the block, Ctrl-C sets `stop` instead of raising KeyboardInterrupt, and typing is not echoed."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: event.set())
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    try:
+        with _no_echo():
+            yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _no_echo() -> Iterator[None]:
+    try:
+        import termios
+    except ImportError:  # not a POSIX terminal: echo stays as it is
+        yield
+        return
+    fd = sys.stdin.fileno() if sys.stdin is not None else -1
+    if fd < 0 or not os.isatty(fd):
+        yield
+        return
+    saved = termios.tcgetattr(fd)
+    quiet = list(saved)
+    quiet[3] &= ~termios.ECHO
+    termios.tcsetattr(fd, termios.TCSANOW, quiet)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        termios.tcsetattr(fd, termios.TCSANOW, saved)  # TCSANOW keeps the typeahead for the next prompt

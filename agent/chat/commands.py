@@ -37,8 +37,8 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("task", "[TASKSET:ID]", "load a problem from a task set (e.g. starter:<id>); alone: show the problem",
                 "optional-text"),
-    CommandSpec("problem", "[--function NAME] TEXT",
-                "type a new problem (a stdin program; --function NAME for a function problem)", "text"),
+    CommandSpec("problem", "[--function NAME(ARGS)] TEXT",
+                "type a new problem (a stdin program; --function for a function problem)", "text"),
     CommandSpec("test-add", "[INPUT => EXPECTED]",
                 "add a visible test (\\n for newlines); alone: asks for the input, then the expected output",
                 "optional-text"),
@@ -148,10 +148,12 @@ def _check_arg(spec: CommandSpec, arg: str) -> str:
 
 
 def split_function_flag(arg: str) -> tuple[str | None, str]:
-    """`--function NAME TEXT` -> (NAME, TEXT); anything else -> (None, arg)."""
+    """`--function SIGNATURE TEXT` -> (SIGNATURE, TEXT), SIGNATURE being `name` or `name(a, b)`;
+    anything else -> (None, arg)."""
     if not arg.startswith("--function"):
         return None, arg
-    parts = arg.split(None, 2)
-    if len(parts) < 3:
-        raise CommandError("/problem --function needs a name and the problem: /problem --function NAME TEXT")
-    return parts[1], parts[2]
+    match = re.match(r"--function\s+(\w+(?:\([^)]*\))?)\s+(\S.*)", arg, re.DOTALL)
+    if match is None:
+        raise CommandError("/problem --function needs a name (or name(a, b)) and the problem: "
+                           "/problem --function NAME TEXT")
+    return match.group(1), match.group(2)

@@ -39,6 +39,10 @@ class RunOutcome:
     seconds: float
 
 
+class SandboxMissing(RuntimeError):
+    """Grading was asked for but the sandbox could not start; the message says how to get one."""
+
+
 class ChatEngine:
     """Owns the policy, the learner and the sandbox for one chat."""
 
@@ -59,6 +63,7 @@ class ChatEngine:
         threading.Thread(target=self._open_sandbox, name="chat-sandbox", daemon=True).start()
         on_step(f"loading {self.config.model}")
         t0 = time.perf_counter()
+        _quiet_transformers()
         from agent.policy import HFPolicy
         from agent.sdpo import SDPOConfig, SDPOLearner
 
@@ -132,8 +137,8 @@ class ChatEngine:
         if self.sandbox is None:
             self._sandbox_ready.wait()
             if self.sandbox is None:
-                raise RuntimeError(f"no sandbox: {self.sandbox_problem}; start Docker (scripts/ensure_docker.sh) "
-                                   f"or restart with --sandbox local")
+                raise SandboxMissing(f"grading is unavailable ({self.sandbox_problem}); or restart the chat "
+                                     f"with --sandbox local")
         shown_tests = visible_tests(task, "public")
         visible = self.sandbox.grade(code, task, shown_tests, stop_on_failure=False)
         hidden = None
@@ -170,3 +175,14 @@ class ChatEngine:
 
     def load_adapter(self, path: Path) -> None:
         self.learner.load(str(path))
+
+
+def _quiet_transformers() -> None:
+    """Keep library progress bars and deprecation notices off the chat screen; errors still show."""
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", category=FutureWarning)

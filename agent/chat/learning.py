@@ -25,7 +25,7 @@ from agent.chat.session import Attempt, UpdateRecord
 def cmd_learn(app, cmd: Command) -> None:
     attempt = _learnable(app)
     if attempt.verdict is None:
-        if run_attempt(app, attempt) is None:
+        if run_attempt(app, attempt, show_offer=False) is None:
             return
     if attempt.verdict == "pass":
         raise CommandError(f"attempt #{attempt.index} passes every test, so its tests give nothing to learn: "
@@ -83,7 +83,7 @@ def cmd_retry(app, cmd: Command) -> None:
         attempt = make_attempt(app, "problem", auto_run=False)
         if attempt is None or app.worker.stop_requested.is_set():
             break
-        outcome = run_attempt(app, attempt)
+        outcome = run_attempt(app, attempt, show_offer=False)
         if outcome is None or app.worker.stop_requested.is_set():
             break
         if outcome.verdict == "pass":

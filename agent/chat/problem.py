@@ -20,18 +20,26 @@ class ProblemInputError(ValueError):
     """The user's problem or test text cannot be used; the message says what to type instead."""
 
 
-def typed_problem(text: str, number: int, func_name: str | None = None) -> Task:
-    """A Task from the user's own words. `number` makes the id unique within the session (typed-1, typed-2...)."""
+def typed_problem(text: str, number: int, function: str | None = None) -> Task:
+    """A Task from the user's own words. `number` makes the id unique within the session (typed-1, typed-2...).
+
+    `function` ('name' or 'name(a, b)') makes it a function problem; its signature becomes the starter code,
+    which is also what tells the prompt to ask for a function rather than a stdin program.
+    """
     statement = text.strip()
     if not statement:
         raise ProblemInputError("the problem is empty: type the problem statement after /problem")
     first_line = statement.splitlines()[0]
     title = first_line if len(first_line) <= 60 else first_line[:57] + "..."
-    if func_name is not None and not func_name.isidentifier():
-        raise ProblemInputError(f"{func_name!r} is not a Python function name: use letters, digits and _")
+    func_name, starter = None, ""
+    if function is not None:
+        func_name, _, params = function.partition("(")
+        if not func_name.isidentifier():
+            raise ProblemInputError(f"{func_name!r} is not a Python function name: use letters, digits and _")
+        starter = f"def {func_name}({params.rstrip(')') if params else '*args'}):\n    "
     return Task(
         id=f"typed-{number}", title=title, statement=statement,
-        kind="functional" if func_name else "stdin", public_tests=(), hidden_tests=(),
+        kind="functional" if func_name else "stdin", public_tests=(), hidden_tests=(), starter_code=starter,
         func_name=func_name, platform="chat", difficulty="medium", source="chat",
     )
 

@@ -180,10 +180,12 @@ def help_view():
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold cyan", no_wrap=True)
     table.add_column()
+    from rich.markup import escape
+
     for c in COMMANDS:
-        table.add_row(f"/{c.name} {c.usage}".rstrip(), c.help)
+        table.add_row(escape(f"/{c.name} {c.usage}".rstrip()), escape(c.help))
     for line in INPUT_HELP:
-        table.add_row("", f"[dim]{line}[/]")
+        table.add_row("", f"[dim]{escape(line)}[/]")
     table.add_row("", "[dim]A plain message is the problem (none yet), FEEDBACK (after a failed /run, marked on the"
                       " prompt), or conversation.[/]")
     return table

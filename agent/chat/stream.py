@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from agent.chat.busy import Worker, interrupts_set
+from agent.chat.busy import Worker, working
 
 _FENCE = re.compile(r"^\s*```+\s*([\w+.#-]*)\s*$")
 CODE_THEME = "monokai"
@@ -111,7 +111,7 @@ def stream_answer(console, worker: Worker, pieces: Callable[[threading.Event], I
     first: float | None = None
     error: BaseException | None = None
     worker.submit(produce)
-    with interrupts_set(stop), Live(view.live(), console=console, refresh_per_second=12, transient=True) as live:
+    with working(stop), Live(view.live(), console=console, refresh_per_second=12, transient=True) as live:
         while True:
             try:
                 item = q.get(timeout=0.05)
