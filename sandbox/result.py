@@ -18,7 +18,8 @@ class TestResult:
     input: str = ""
     expected: str = ""
     actual: str = ""
-    """The program's output (stdin tasks) or repr of the returned value (functional), truncated."""
+    """The program's output (stdin tasks) or the JSON text of the returned value (functional; its repr when it
+    is not JSON data), truncated."""
     seconds: float = 0.0
     error: str | None = None
     """'ExceptionType: message' for runtime and compile errors."""
