@@ -1,9 +1,12 @@
 """The Docker grading backend: each grade runs the stdlib-only runner inside a warm, locked-down container.
 
-A grade execs `python3-grader -I -S /opt/autodidact/runner.py grade --kill-strays` (python3-grader is the
-image's execute-only copy of python3, see the Dockerfile) in a container from the pool, writes one JSON job
-to its stdin and reads one JSON result from its stdout. After every grade a second exec kills anything left
-of the sandbox user and empties its scratch space; a container that cannot be made clean is replaced.
+A grade execs a short shell script in a container from the pool: it makes the container clean (kills any
+process of the sandbox user but PID 1, empties the scratch space, and refuses to go on if anything survives,
+in which case the container is replaced), then becomes `python3-grader -I -S /opt/autodidact/runner.py grade
+--kill-strays` (python3-grader is the image's execute-only copy of python3, see the Dockerfile). The host
+writes one JSON job to its stdin and reads one JSON result from its stdout. Cleaning at the start of the
+next grade rather than in a second exec after each one saves a round trip to the engine per grade; after a
+grade that went wrong (runner killed, time cap, garbage) the container is cleaned and checked at once.
 A sandbox failure (engine down, container died, runner crashed or wrote garbage) is retried once on a fresh
 container and then reported as the verdict infra_error, whose message ends with the fix.
 
@@ -50,69 +53,56 @@ from sandbox.pool import (ENGINE_FIX, RUNNER, SANDBOX_USER, ContainerPool, Sandb
 from sandbox.result import GradeResult
 from tasks.model import Task, TestCase
 
-GRADE_COMMAND = ["python3-grader", "-I", "-S", RUNNER, "grade", "--kill-strays"]
 STDOUT_CAP = 64 * 1024 * 1024
 """Bytes of runner output read before the grade is abandoned; a sane result is far smaller."""
 STDERR_CAP = 64 * 1024
 CLEAN_TIMEOUT = 15.0
+DIRTY_EXIT = 75
+"""Exit status of PREPARE when the container cannot be made clean; the container is then replaced."""
 
-# Run as the sandbox user after every grade: kill whatever is left (PID 1, the init, is immune), empty
-# every place a grade can leave data for the next one (the /tmp scratch, /dev/shm, POSIX message queues
-# and System V IPC objects), and report what remains. Killed processes linger as zombies until the init
-# reaps them, hence the loop. A program may have made its directories unreadable; their owner (this same
-# user) can undo that before deleting.
-CLEAN_SCRIPT = r"""
-import json, os, shutil, signal, time
-me = os.getpid()
-def others():
-    return [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
-deadline = time.monotonic() + 3
-while others() and time.monotonic() < deadline:
-    try:
-        os.kill(-1, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    time.sleep(0.01)
-def wipe(path):
-    if os.path.isdir(path) and not os.path.islink(path):
-        os.chmod(path, 0o700)
-        for name in os.listdir(path):
-            wipe(os.path.join(path, name))
-        os.rmdir(path)
-    else:
-        os.unlink(path)
-SCRATCH = [d for d in ("/tmp", "/dev/shm", "/dev/mqueue") if os.path.isdir(d)]
-for folder in SCRATCH:
-    for name in os.listdir(folder):
-        try:
-            wipe(os.path.join(folder, name))
-        except Exception:
-            pass  # reported below as a leftover, and the container is replaced
-def ipc_objects():
-    found = []
-    for kind in ("shm", "msg", "sem"):
-        try:
-            with open("/proc/sysvipc/" + kind) as f:
-                found += [(kind, int(line.split()[1])) for line in f.read().splitlines()[1:] if line.strip()]
-        except OSError:
-            pass
-    return found
-if ipc_objects():
-    import ctypes
-    libc = ctypes.CDLL(None)
-    for kind, ident in ipc_objects():
-        # IPC_RMID is 0 for all three; semctl takes a semaphore number before the command.
-        if kind == "shm":
-            libc.shmctl(ident, 0, None)
-        elif kind == "msg":
-            libc.msgctl(ident, 0, None)
-        else:
-            libc.semctl(ident, 0, 0)
-files = [os.path.join(d, n) for d in SCRATCH for n in os.listdir(d)]
-print(json.dumps({"procs": others(), "files": files, "ipc": ipc_objects()}))
+# Runs as the sandbox user at the start of every grade, in the same exec as the runner, so cleaning costs
+# no extra round trip to the engine. It kills whatever an earlier grade left (kill -1 spares PID 1 and this
+# shell) and waits until PID 1 has reaped it; empties every place a grade can leave data for the next one
+# (the /tmp scratch, /dev/shm, POSIX message queues, System V IPC objects), first making directories a
+# program locked with chmod 0 writable again; and refuses to grade, exiting DIRTY_EXIT, when anything
+# survives. The common case (an empty container) runs no external command at all.
+PREPARE = r"""
+tries=0
+while :; do
+  left=
+  for p in /proc/[0-9]*; do
+    case $p in /proc/1|/proc/$$) ;; *) left=$p; break ;; esac
+  done
+  [ -z "$left" ] && break
+  tries=$((tries + 1))
+  if [ $tries -gt 300 ]; then echo "autodidact: process $left survives" >&2; exit 75; fi
+  kill -9 -1 2>/dev/null
+  sleep 0.01
+done
+dirty=
+for d in /tmp /dev/shm /dev/mqueue; do
+  [ -d $d ] || continue
+  for f in $d/* $d/.[!.]* $d/..?*; do
+    if [ -e "$f" ] || [ -L "$f" ]; then dirty="$dirty $d"; break; fi
+  done
+done
+if [ -n "$dirty" ]; then
+  find $dirty -mindepth 1 -type d -exec chmod 700 {} \; 2>/dev/null
+  find $dirty -mindepth 1 -delete 2>/dev/null
+  if [ -n "$(find $dirty -mindepth 1 -print -quit 2>/dev/null)" ]; then
+    echo "autodidact: files survive in$dirty" >&2; exit 75
+  fi
+fi
+for spec in shm:m msg:q sem:s; do
+  f=/proc/sysvipc/${spec%:*}
+  [ -r $f ] || continue
+  { read -r _; while read -r _ id _; do ipcrm -${spec#*:} $id 2>/dev/null; done; } < $f
+  { read -r _; if read -r _; then echo "autodidact: System V IPC objects survive" >&2; exit 75; fi; } < $f
+done
 """
-CLEAN_COMMAND = ["python3", "-I", "-S", "-c", CLEAN_SCRIPT]
-
+# python3-grader is the image's execute-only python3: see the Dockerfile for why.
+GRADE_COMMAND = ["sh", "-c", PREPARE + f"exec python3-grader -I -S {RUNNER} grade --kill-strays\n"]
+CLEAN_COMMAND = ["sh", "-c", PREPARE + "echo clean\n"]
 
 @dataclass
 class ExecOutcome:
@@ -219,13 +209,13 @@ def _exit_code(client, exec_id: str) -> int | None:
 
 
 def clean(client, container) -> bool:
-    """Kill leftovers and empty /tmp; True when the container is verified clean and may grade again."""
+    """Run PREPARE on its own; True when the container is verified clean and may grade again. Only needed
+    after a grade that went wrong (a grade's own exec starts with PREPARE)."""
     try:
         outcome = exec_in(client, container, CLEAN_COMMAND, None, CLEAN_TIMEOUT)
-        report = json.loads(outcome.stdout)
-    except (ContainerBroken, ValueError):
+    except ContainerBroken:
         return False
-    return outcome.exit_code == 0 and report == {"procs": [], "files": [], "ipc": []}
+    return outcome.exit_code == 0 and outcome.stdout == b"clean\n"
 
 
 def check_image(client, image: str) -> None:
@@ -304,8 +294,15 @@ class DockerSandbox:
                 except ContainerBroken as e:
                     self.pool.discard(container)
                     return infra_error(self._explain(e))
-                # Cleaning also tells a live container from a dead one: the engine may still call a
-                # container "running" for a moment after it was killed, but nothing can exec in it.
+                if outcome.exit_code == DIRTY_EXIT and not outcome.stdout:
+                    self.pool.discard(container)
+                    return infra_error(f"a sandbox container could not be cleaned "
+                                       f"({outcome.stderr.decode(errors='replace').strip()}); it was replaced: retry")
+                if outcome.exit_code == 0:
+                    # The runner killed every stray; the next grade's PREPARE empties the scratch space.
+                    return self._interpret(outcome, tests, cap, healthy=True)
+                # Something went wrong: clean now, which also tells a live container from a dead one (the
+                # engine may still call a killed container "running" for a moment, but nothing can exec in it).
                 healthy = clean(self.client, container)
                 if not healthy:
                     self.pool.discard(container)

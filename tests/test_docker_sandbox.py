@@ -117,6 +117,18 @@ def test_killed_container_is_replaced(docker_sandbox):
     assert new != old
 
 
+def test_container_that_cannot_be_cleaned_is_replaced(docker_sandbox):
+    code = PROGRAMS["stdin"][1]["pass"]
+    assert docker_sandbox.grade(code, ADD, ADD.hidden_tests).passed
+    (old,) = docker_sandbox.pool.container_ids()
+    # A file the sandbox user may not delete (root's, in the sticky /tmp), put there from outside.
+    container = docker_sandbox.client.containers.get(old)
+    assert container.exec_run(["touch", "/tmp/owned-by-root"], user="root").exit_code == 0
+    result = docker_sandbox.grade(code, ADD, ADD.hidden_tests)
+    assert result.passed, result
+    assert docker_sandbox.pool.container_ids() != [old]
+
+
 def test_container_dying_mid_grade_is_retried_on_a_fresh_one(docker_sandbox):
     slow = "import time\ntime.sleep(1.5)\na, b = map(int, input().split())\nprint(a + b)"
     docker_sandbox.grade("print(3)", ADD, ADD.hidden_tests[:1])

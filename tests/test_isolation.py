@@ -152,12 +152,21 @@ def test_no_writes_outside_scratch(sandbox):
     )
     result = grade(sandbox, probe)
     assert result.passed, result
-    # What a grade leaves in the scratch places is gone before the next grade.
-    leave = ("import os\nopen('/tmp/left', 'w').write('x')\nos.makedirs('/tmp/d/e')\nopen('/dev/shm/left', 'w').write('x')\n"
-             "os.chmod('/tmp/d', 0)\nprint('held')")
+    # What a grade leaves in the scratch places is gone before the next grade, on the same container.
+    ids = sandbox.pool.container_ids()
+    leave = (
+        "import ctypes, os\nopen('/tmp/left', 'w').write('x')\nos.makedirs('/tmp/d/e')\nos.chmod('/tmp/d', 0)\n"
+        "open('/dev/shm/left', 'w').write('x')\n"
+        "segment = ctypes.CDLL(None).shmget(0, 4096, 0o1600)\n"  # IPC_PRIVATE, IPC_CREAT | 0600
+        "print('held' if segment >= 0 else 'no segment')"
+    )
     assert grade(sandbox, leave).passed
-    look = "import os\nprint('held' if not os.listdir('/tmp') and not os.listdir('/dev/shm') else os.listdir('/tmp'))"
+    look = (
+        "import os\nleft = os.listdir('/tmp') + os.listdir('/dev/shm') + open('/proc/sysvipc/shm').readlines()[1:]\n"
+        "print('held' if not left else left)"
+    )
     assert grade(sandbox, look).passed
+    assert sandbox.pool.container_ids() == ids
 
 
 def test_host_environment_and_files_are_hidden(sandbox):
