@@ -3,8 +3,10 @@
 Each module in scripts/problems/ holds one problem (files starting with "_" are helpers) and defines
     ID, TITLE, DIFFICULTY (easy|medium|hard), KIND (stdin|functional), STARTER (member of the starter subset),
     STATEMENT (with worked examples), REFERENCE (solution source), PUBLIC_INPUTS, generate_inputs(rng)
-and, for functional problems, STARTER_CODE and FUNC_NAME; a problem whose hidden tests include an input too
-large for a quadratic solution also keeps that solution as NAIVE.
+and, for functional problems, STARTER_CODE and FUNC_NAME. generate_inputs returns the hidden inputs: the exact
+stdin text, or for functional problems one JSON value per line, one line per argument (see _common.py). A problem
+whose longest hidden input is too large for a quadratic solution keeps that solution as NAIVE; tests show it
+passes the examples and exceeds the 6 s limit on that input.
 
 The script runs every reference on every input in a child python process to get the expected outputs (a
 reference that raises or takes over 2 s on any input fails the build), checks that each public example appears
@@ -67,6 +69,8 @@ class BuildError(Exception):
 
 @dataclass
 class Problem:
+    """One problem module; its upper-case fields (p.ID, p.STATEMENT, ...) are read straight from the module."""
+
     module: ModuleType
     path: Path
 
@@ -92,7 +96,8 @@ class Problem:
 
 def load_problems(problem_dir: Path = PROBLEM_DIR) -> list[Problem]:
     """Import every problem module, check its fields, and return them sorted by ID."""
-    sys.path.insert(0, str(problem_dir))  # so modules can `from _common import ...`
+    if str(problem_dir) not in sys.path:
+        sys.path.insert(0, str(problem_dir))  # so modules can `from _common import ...`
     problems = []
     for path in sorted(problem_dir.glob("*.py")):
         if path.name.startswith("_"):
@@ -137,6 +142,9 @@ def validate(p: Problem) -> None:
 def contest_date(problem_id: str) -> str:
     number = int(ID_PATTERN.match(problem_id).group(1))
     day = FIRST_CONTEST + datetime.timedelta(days=(number - 1) * DAYS_BETWEEN_CONTESTS)
+    if day.year > 2026:
+        raise BuildError(f"{problem_id} would be dated {day}, past 2026; lower DAYS_BETWEEN_CONTESTS so the "
+                         "dates of all problems fit in 2025-2026")
     return day.isoformat() + "T00:00:00"
 
 

@@ -10,9 +10,9 @@ STARTER = False
 FUNC_NAME = "minFinishTime"
 
 STATEMENT = """\
-A fence has n sections in a row; painting section i takes lengths[i] hours. You can hire up to painters
-painters. Each section is painted by exactly one painter, and each painter gets one block of consecutive
-sections (a painter may also get nothing). A painter with a non-empty block first spends setup hours preparing
+A fence has n sections in a row; painting section i takes lengths[i] hours. You can hire at most p painters,
+where p is the integer painters. Each section is painted by exactly one painter, and each painter gets one block
+of consecutive sections (a painter may also get nothing). A painter with a non-empty block first spends setup hours preparing
 paint, then paints the sections of the block one after another. All painters start at time 0 and work at the
 same time.
 
