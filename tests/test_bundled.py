@@ -179,7 +179,7 @@ def _write_problem(directory: Path, statement_output: str, reference: str) -> No
     (directory / "_common.py").write_text((ROOT / "scripts" / "problems" / "_common.py").read_text())
     source = f'''
         """A throwaway problem for testing the build script."""
-        ID = "ad-999"
+        ID = "ad-049"
         TITLE = "Double"
         DIFFICULTY = "easy"
         KIND = "stdin"
@@ -192,7 +192,7 @@ def _write_problem(directory: Path, statement_output: str, reference: str) -> No
         def generate_inputs(rng):
             return [f"{{rng.randint(0, 9)}}\\n" for _ in range(10)]
     '''
-    (directory / "ad_999_double.py").write_text(inspect.cleandoc(source) + "\n")
+    (directory / "ad_049_double.py").write_text(inspect.cleandoc(source) + "\n")
 
 
 def test_build_rejects_a_statement_whose_example_disagrees_with_the_reference(tmp_path):
