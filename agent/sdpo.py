@@ -1,0 +1,422 @@
+"""The SDPO update: distill what the model would write, had it seen the feedback, into its LoRA adapter.
+
+For each episode the student (base + adapter) scores its own attempt given the plain problem prompt; the
+teacher (the same model, no gradient) scores the same tokens given the prompt plus the feedback and/or a
+demonstration (agent/teacher.py builds both id sequences). The loss is the per-token top-k divergence of
+agent/losses.py, averaged over every response token of the batch; one AdamW step follows (or several, with
+importance ratios). Each update first pushes an adapter snapshot, so it can be undone exactly.
+
+Where this departs from the paper (arXiv 2601.20802):
+- LoRA instead of full fine-tuning, so the frozen teacher is simply the base model with the adapter switched
+  off: no second copy of the weights.
+- Learning rate 1e-4 instead of 1e-6. The paper's rate is for full fine-tuning of an 8B model; a LoRA adapter
+  starts at zero and its change B·A is low-rank, so a single step at 1e-6 barely moves the output. Adam's
+  first step moves each adapter weight by about the learning rate, and 1e-4 is the usual LoRA range.
+- The trust-region teacher interpolates logits between the base teacher and the current-adapter teacher,
+  both evaluated once at the start of an update (the paper's teacher also moves within a step).
+- No EMA teacher: an EMA of A and B separately is not an EMA of the weight change B·A.
+- The per-token divergence is capped (scaled, not zeroed) at token_clip before averaging.
+- Dropout is off during the update, so the divergence measured before and after a step compares the same
+  function and a step is reproducible.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from agent.losses import clip_per_token, importance_ratio, reverse_kl, token_logprobs, topk_divergence
+from agent.protocols import LearnerEpisode, UpdateStats
+from agent.teacher import EpisodeSequences, NoSignal, build_sequences
+
+TEACHER_MODES = ("base", "trust-region")
+
+
+@dataclass
+class SDPOConfig:
+    """Settings of the SDPO update (the paper's values noted where they differ)."""
+
+    lr: float = 1e-4
+    """AdamW learning rate for the LoRA weights (paper: 1e-6 for full fine-tuning; see the module docstring)."""
+    k: int = 20
+    """The divergence is taken over the student's top-k token ids at each position."""
+    alpha: float = 1.0
+    """0 forward KL, 1 reverse KL (paper's choice for code), in between the generalized Jensen-Shannon."""
+    add_tail: bool = True
+    """Add one bucket with the mass outside the top-k; without it the top-k is renormalized."""
+    teacher: str = "base"
+    """'base' (adapter disabled) or 'trust-region' (logits interpolated from base toward the current adapter)."""
+    trust_region_rate: float = 0.01
+    """For 'trust-region': the weight r of the current-adapter logits, (1 - r) base + r current."""
+    token_clip: float | None = 10.0
+    """Cap on each token's divergence in nats (scaled down, gradient kept); None turns it off."""
+    grad_clip: float | None = 1.0
+    """Cap on the global gradient norm of the adapter; None turns it off."""
+    weight_decay: float = 0.01
+    """AdamW weight decay."""
+    steps_per_update: int = 1
+    """Optimizer steps per update on the same episodes; after the first, tokens are importance-weighted."""
+    ratio_cap: float = 2.0
+    """Cap on the per-token importance ratio current / first-step probability (steps_per_update > 1)."""
+    max_teacher_prompt_tokens: int | None = 4096
+    """Budget for the teacher's prompt tokens (also bounded by the context window); None: the window only."""
+    chunk_size: int = 128
+    """Response positions whose full-vocabulary logits are alive at once (memory, see _score_chunks)."""
+    measure_after: bool = True
+    """Recompute the student-teacher KL after the step (costs one more student forward)."""
+
+    def __post_init__(self) -> None:
+        if not self.lr > 0:
+            raise ValueError(f"lr={self.lr} must be positive; 1e-4 suits LoRA")
+        if self.k < 1:
+            raise ValueError(f"k={self.k} must be at least 1; the paper uses 20")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha={self.alpha} must lie in [0, 1]: 0 forward KL, 1 reverse KL")
+        if self.teacher not in TEACHER_MODES:
+            raise ValueError(f"teacher={self.teacher!r} is not one of {TEACHER_MODES}")
+        if self.teacher == "trust-region" and not 0.0 < self.trust_region_rate < 1.0:
+            raise ValueError(
+                f"trust_region_rate={self.trust_region_rate} must lie strictly between 0 and 1 for the "
+                "trust-region teacher: 0 is the base teacher (use teacher='base'), 1 makes the teacher the live "
+                "student, which diverged in the paper; the paper's best rate is 0.01"
+            )
+        if self.token_clip is not None and not self.token_clip > 0:
+            raise ValueError(f"token_clip={self.token_clip} must be positive, or None to turn it off")
+        if self.grad_clip is not None and not self.grad_clip > 0:
+            raise ValueError(f"grad_clip={self.grad_clip} must be positive, or None to turn it off")
+        if self.weight_decay < 0:
+            raise ValueError(f"weight_decay={self.weight_decay} must be >= 0; the paper uses 0.01")
+        if self.steps_per_update < 1:
+            raise ValueError(f"steps_per_update={self.steps_per_update} must be at least 1")
+        if self.ratio_cap < 1.0:
+            raise ValueError(
+                f"ratio_cap={self.ratio_cap} must be at least 1, or the first step's tokens (ratio 1) would be "
+                "down-weighted; the paper uses 2"
+            )
+        if self.max_teacher_prompt_tokens is not None and self.max_teacher_prompt_tokens < 1:
+            raise ValueError(f"max_teacher_prompt_tokens={self.max_teacher_prompt_tokens} must be positive or None")
+        if self.chunk_size < 1:
+            raise ValueError(f"chunk_size={self.chunk_size} must be at least 1")
+
+
+@dataclass
+class SDPOStats(UpdateStats):
+    """UpdateStats plus the SDPO-specific details."""
+
+    reasons: dict[int, str] = field(default_factory=dict)
+    """Why each no-signal episode carried none, or why the update was skipped (key -1)."""
+    step_losses: list[float] = field(default_factory=list)
+    """The loss at each optimizer step (`loss` is the first)."""
+    step_grad_norms: list[float] = field(default_factory=list)
+    """The gradient norm before clipping at each step (`grad_norm` is the first)."""
+
+
+@dataclass
+class _Scored:
+    """One episode with signal, ready for the student pass."""
+
+    index: int
+    sequences: EpisodeSequences
+    response: Any  # LongTensor [T] of the attempt's ids
+    base_hidden: Any  # teacher's final hidden states at the response positions, adapter off [T, H]
+    current_hidden: Any | None  # the same with the adapter on (trust-region only)
+    behaviour_logprobs: Any | None = None  # student log p(y_t) at the first step (steps_per_update > 1)
+
+
+class SDPOLearner:
+    """Runs SDPO updates on a policy's LoRA adapter; satisfies agent.protocols.Learner.
+
+    `policy` needs: .model (a peft PeftModel), .tokenizer, .device, .context_window, .history (adapter
+    snapshots: snapshot/undo/reset/save/load) and .chat_ids(messages, add_generation_prompt=True).
+    """
+
+    def __init__(self, policy: Any, config: SDPOConfig | None = None) -> None:
+        if getattr(policy, "history", None) is None:
+            raise ValueError(
+                "SDPOLearner needs a policy with a LoRA adapter and its history: create HFPolicy with "
+                "lora=LoraSettings() (the default)"
+            )
+        self.policy = policy
+        self.config = config or SDPOConfig()
+        self._optimizer: Any = None
+        self._optimizer_params: list[int] = []
+        self._checked_head = False
+
+    # ----- the update -----
+
+    def update(self, episodes: Sequence[LearnerEpisode]) -> SDPOStats:
+        import torch
+
+        started = time.perf_counter()
+        stats = SDPOStats()
+        scored = self._prepare(episodes, stats)
+        if not scored:
+            stats.skipped = True
+            stats.reasons.setdefault(-1, "no episode carried signal")
+            stats.seconds = time.perf_counter() - started
+            return stats
+
+        model = self.policy.model
+        was_training = model.training
+        model.eval()
+        params = self._trainable_parameters()
+        optimizer = self._optimizer_for(params)
+        try:
+            total_tokens = sum(item.sequences.response_length for item in scored)
+            stats.tokens = total_tokens
+            kl_sum = 0.0
+            for step in range(self.config.steps_per_update):
+                loss = 0.0
+                for item in scored:
+                    item_loss, item_kl = self._student_pass(item, step, total_tokens)
+                    loss += item_loss
+                    kl_sum += item_kl
+                grad_norm = self._grad_norm(params)
+                stats.step_losses.append(loss)
+                stats.step_grad_norms.append(grad_norm)
+                if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+                    optimizer.zero_grad(set_to_none=True)
+                    stats.reasons[-1] = f"non-finite loss {loss} or gradient norm {grad_norm}: step {step} not taken"
+                    break
+                if step == 0:
+                    self.policy.history.snapshot()  # before the weights first change, so undo is exact
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+            stats.loss = stats.step_losses[0]
+            stats.grad_norm = stats.step_grad_norms[0]
+            stats.kl_before = kl_sum / total_tokens
+            if not stats.step_losses or not math.isfinite(stats.step_losses[0]):
+                stats.skipped = True
+            if self.config.measure_after and not stats.skipped:
+                stats.kl_after = self._measure_kl(scored) / total_tokens
+        finally:
+            optimizer.zero_grad(set_to_none=True)
+            model.train(was_training)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def _prepare(self, episodes: Sequence[LearnerEpisode], stats: SDPOStats) -> list[_Scored]:
+        """Build both sequences per episode and run the teacher (no gradient) on those with signal."""
+        import torch
+
+        policy = self.policy
+        vocab = self._base().get_input_embeddings().num_embeddings
+        scored = []
+        for index, episode in enumerate(episodes):
+            try:
+                if any(not 0 <= int(i) < vocab for i in episode.response_ids):
+                    raise NoSignal(f"the attempt holds token ids outside the vocabulary of {vocab}")
+                sequences = build_sequences(
+                    policy.chat_ids, policy.tokenizer,
+                    prompt=episode.prompt, response_ids=episode.response_ids, feedback=episode.feedback,
+                    demonstration=episode.demonstration, system=episode.system,
+                    context_window=policy.context_window,
+                    max_teacher_prompt_tokens=self.config.max_teacher_prompt_tokens,
+                )
+            except NoSignal as why:
+                stats.no_signal.append(index)
+                stats.reasons[index] = str(why)
+                stats.teacher_prompt_tokens.append(0)
+                stats.truncated.append(False)
+                continue
+            stats.teacher_prompt_tokens.append(sequences.teacher_prompt_tokens)
+            stats.truncated.append(sequences.truncated)
+            scored.append(_Scored(index, sequences, torch.tensor(episode.response_ids, device=policy.device),
+                                  None, None))
+        if not scored:
+            return scored
+        model = policy.model
+        was_training = model.training
+        model.eval()
+        try:
+            self._check_head()
+            with torch.no_grad():
+                for item in scored:
+                    teacher_ids, length = item.sequences.teacher_ids, item.sequences.response_length
+                    with model.disable_adapter():
+                        item.base_hidden = self._response_hidden(teacher_ids, length)
+                    if self.config.teacher == "trust-region":
+                        item.current_hidden = self._response_hidden(teacher_ids, length)
+        finally:
+            model.train(was_training)
+        return scored
+
+    def _student_pass(self, item: _Scored, step: int, total_tokens: int) -> tuple[float, float]:
+        """Forward and backward of the student on one episode; returns (its loss share, its summed KL)."""
+        import torch
+
+        config = self.config
+        hidden = self._response_hidden(item.sequences.student_ids, item.sequences.response_length)
+        # Memory: the full-vocabulary logits of a long response (T x V floats, several copies inside the
+        # divergence and its backward) would dwarf everything else for a large vocabulary. So the body's output
+        # is cut loose here, each chunk of positions goes through the head, the loss and its backward, and
+        # only then is the body backpropagated once with the gradient gathered on `leaf`.
+        leaf = hidden.detach().requires_grad_(True)
+        weighted = step > 0 and config.steps_per_update > 1
+        record = step == 0 and config.steps_per_update > 1
+        behaviour = []
+        loss_total, kl_total = 0.0, 0.0
+        for chunk in _chunks(item.sequences.response_length, config.chunk_size):
+            student_logits = self._logits(leaf[chunk])
+            teacher_logits = self._teacher_logits(item, chunk)
+            divergence = topk_divergence(student_logits, teacher_logits, config.k, config.alpha, config.add_tail)
+            divergence = clip_per_token(divergence, config.token_clip)
+            if record:
+                behaviour.append(token_logprobs(student_logits.detach(), item.response[chunk]))
+            if weighted:
+                current = token_logprobs(student_logits.detach(), item.response[chunk])
+                divergence = divergence * importance_ratio(current, item.behaviour_logprobs[chunk], config.ratio_cap)
+            if step == 0:
+                kl_total += reverse_kl(student_logits, teacher_logits).sum().item()
+            loss = divergence.sum() / total_tokens
+            loss.backward()
+            loss_total += loss.item()
+        hidden.backward(leaf.grad)
+        if record:
+            item.behaviour_logprobs = torch.cat(behaviour)
+        return loss_total, kl_total
+
+    def _measure_kl(self, scored: list[_Scored]) -> float:
+        """Summed full-vocabulary reverse KL of the student to the teacher over all response tokens."""
+        import torch
+
+        total = 0.0
+        with torch.no_grad():
+            for item in scored:
+                hidden = self._response_hidden(item.sequences.student_ids, item.sequences.response_length)
+                for chunk in _chunks(item.sequences.response_length, self.config.chunk_size):
+                    logits = self._logits(hidden[chunk])
+                    total += reverse_kl(logits, self._teacher_logits(item, chunk)).sum().item()
+        return total
+
+    # ----- model pieces -----
+
+    def _base(self) -> Any:
+        return self.policy.model.get_base_model()
+
+    def _head(self) -> Any:
+        return self._base().get_output_embeddings()
+
+    def _response_hidden(self, ids: list[int], response_length: int) -> Any:
+        """Final hidden states at the positions that predict the response tokens, shape [T, H].
+
+        Position i predicts token i + 1, so the response's T tokens are predicted by the T positions before
+        the last one. Only the body runs here; the vocabulary projection happens per chunk in _logits.
+        """
+        import torch
+
+        input_ids = torch.tensor([ids], device=self.policy.device)
+        hidden = self._base().get_decoder()(input_ids=input_ids, use_cache=False).last_hidden_state
+        start = len(ids) - response_length - 1
+        return hidden[0, start:start + response_length]
+
+    def _logits(self, hidden: Any) -> Any:
+        """The head's logits for some hidden states, with the final soft-capping some architectures apply."""
+        import torch
+
+        logits = self._head()(hidden)
+        cap = getattr(self._base().config, "final_logit_softcapping", None)
+        if cap:
+            logits = torch.tanh(logits / cap) * cap
+        return logits
+
+    def _teacher_logits(self, item: _Scored, chunk: slice) -> Any:
+        import torch
+
+        mode = self.config.teacher
+        with torch.no_grad():
+            with self._adapter_off_for_head():
+                base = self._logits(item.base_hidden[chunk])
+            if mode == "base":
+                return base
+            elif mode == "trust-region":
+                current = self._logits(item.current_hidden[chunk])
+                return torch.lerp(base.float(), current.float(), self.config.trust_region_rate)
+            else:
+                raise ValueError(f"teacher={mode!r} is not one of {TEACHER_MODES}")
+
+    def _adapter_off_for_head(self) -> Any:
+        """disable_adapter() when the head carries LoRA weights, else nothing: entering it walks every module
+        (about 50 ms on the embedded model), too slow to repeat for each chunk when it would change nothing."""
+        import contextlib
+
+        from peft.tuners.tuners_utils import BaseTunerLayer
+
+        if isinstance(self._head(), BaseTunerLayer):
+            return self.policy.model.disable_adapter()
+        return contextlib.nullcontext()
+
+    def _check_head(self) -> None:
+        """Once: body + head must reproduce the model's own logits, or the chunked scoring would be wrong."""
+        import torch
+
+        if self._checked_head:
+            return
+        model = self.policy.model
+        ids = torch.tensor([[1, 2, 3, 4, 5, 6, 7, 8]], device=self.policy.device)
+        with torch.no_grad():
+            expected = model(input_ids=ids, use_cache=False).logits[0].float()
+            got = self._logits(self._base().get_decoder()(input_ids=ids, use_cache=False).last_hidden_state[0])
+        if not torch.allclose(expected, got.float(), atol=1e-3, rtol=1e-3):
+            raise RuntimeError(
+                f"{type(self._base()).__name__}: the decoder body followed by the output head does not reproduce "
+                "the model's logits (it post-processes them in a way SDPOLearner does not know); add that "
+                "step to SDPOLearner._logits"
+            )
+        self._checked_head = True
+
+    # ----- optimizer -----
+
+    def _trainable_parameters(self) -> list[Any]:
+        params = [p for p in self.policy.model.parameters() if p.requires_grad]
+        if not params:
+            raise RuntimeError("the policy has no trainable parameters: load it with a LoRA adapter")
+        return params
+
+    def _optimizer_for(self, params: list[Any]) -> Any:
+        """The persistent AdamW, rebuilt only if the adapter's parameter tensors were replaced."""
+        import torch
+
+        identity = [id(p) for p in params]
+        if self._optimizer is None or identity != self._optimizer_params:
+            self._optimizer = torch.optim.AdamW(params, lr=self.config.lr, weight_decay=self.config.weight_decay)
+            self._optimizer_params = identity
+        return self._optimizer
+
+    def _grad_norm(self, params: list[Any]) -> float:
+        import torch
+
+        limit = self.config.grad_clip if self.config.grad_clip is not None else float("inf")
+        return float(torch.nn.utils.clip_grad_norm_(params, limit))
+
+    # ----- adapter history -----
+
+    def undo(self) -> bool:
+        """Restore the adapter from before the last update; False when there is nothing to undo.
+
+        The optimizer's moments are dropped too: they hold the undone step's direction and would push the
+        next step back toward it.
+        """
+        undone = bool(self.policy.history.undo())
+        if undone:
+            self._optimizer = None
+        return undone
+
+    def reset(self) -> None:
+        """Back to the base model's adapter state, with a fresh optimizer."""
+        self.policy.history.reset()
+        self._optimizer = None
+
+    def save(self, path: str) -> None:
+        self.policy.history.save(path)
+
+    def load(self, path: str) -> None:
+        """Load an adapter saved by save(); the optimizer starts fresh."""
+        self.policy.history.load(path)
+        self._optimizer = None
+
+
+def _chunks(length: int, size: int) -> list[slice]:
+    return [slice(start, min(start + size, length)) for start in range(0, length, size)]

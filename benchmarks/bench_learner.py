@@ -1,0 +1,260 @@
+"""What an SDPO update costs next to generating the attempt it learns from, per attempt length.
+
+    python benchmarks/bench_learner.py [--lengths 128,512,1024] [--model smollm2-135m] [--device cpu]
+    python benchmarks/bench_learner.py --device cuda --random-init qwen3-8b
+
+For each length N: one attempt sampled at temperature 1 with exactly N new tokens (end of turn suppressed),
+then one SDPO update on it with feedback: teacher forward + student forward/backward + AdamW step, with the
+after-step KL measurement off. Targets: the update takes at most 0.3x the generation time, and its peak memory
+is at most 1.5x the generation's.
+
+Each length runs in its own subprocess, so one length's memory never inflates the next one's peak. Each
+subprocess warms up (a short generation and a short update) before timing. Memory is the peak over the phase:
+on CPU the process's resident-set high-water mark, reset before each phase through /proc/self/clear_refs (it
+includes the weights, which both phases hold); on CUDA torch.cuda.max_memory_allocated, reset likewise.
+
+--random-init NAME builds a randomly initialised model of a real shape (no weights needed to time it) with a
+word-level stand-in tokenizer; `tiny-llama` exercises that path on a CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from agent.protocols import LearnerEpisode, SamplingConfig  # noqa: E402
+
+# Real shapes from the models' published configs; tiny-llama is for checking this script on a CPU.
+RANDOM_CONFIGS: dict[str, tuple[str, dict]] = {
+    "qwen3-8b": ("qwen3", dict(hidden_size=4096, intermediate_size=12288, num_hidden_layers=36,
+                               num_attention_heads=32, num_key_value_heads=8, head_dim=128, vocab_size=151936,
+                               max_position_embeddings=40960, tie_word_embeddings=False)),
+    "llama3-8b": ("llama", dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
+                                num_attention_heads=32, num_key_value_heads=8, vocab_size=128256,
+                                max_position_embeddings=8192, rope_theta=500000.0, tie_word_embeddings=False)),
+    "tiny-llama": ("llama", dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                                 num_key_value_heads=2, vocab_size=1000, max_position_embeddings=4096)),
+}
+
+STATEMENT = (
+    "You are given an array of N integers A_1, ..., A_N and an integer K. Find the number of pairs (i, j) with "
+    "1 <= i < j <= N such that A_i + A_j is divisible by K.\n\nConstraints\n- 1 <= N <= 2 x 10^5\n"
+    "- 1 <= K <= 10^9\n- 0 <= A_i <= 10^9\n- All input values are integers.\n\nInput\nThe input is given from "
+    "Standard Input in the following format:\nN K\nA_1 A_2 ... A_N\n\nOutput\nPrint the answer.\n\n"
+    "Sample Input 1\n5 3\n1 2 3 4 5\n\nSample Output 1\n4"
+)
+FEEDBACK = (
+    "Test Case 1: Wrong Answer\nInput:\n5 3\n1 2 3 4 5\nOutput:\n10\nExpected:\n4\n\n"
+    "Test Case 2: Wrong Answer\nInput:\n4 2\n2 4 6 8\nOutput:\n0\nExpected:\n6"
+)
+
+
+class WordTokenizer:
+    """One id per whitespace-separated word (hashed into the vocabulary): about as many ids as a BPE gives."""
+
+    def __init__(self, vocab_size: int) -> None:
+        self.vocab_size = vocab_size
+
+    def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
+        return [5 + hash(word) % (self.vocab_size - 5) for word in text.split()]
+
+    def decode(self, ids: list[int], **_: Any) -> str:
+        return " ".join(f"w{i}" for i in ids)
+
+
+class RandomInitPolicy:
+    """A randomly initialised model with a LoRA adapter and the attributes SDPOLearner uses."""
+
+    def __init__(self, name: str, device: str) -> None:
+        import torch
+        from transformers import AutoConfig, AutoModelForCausalLM
+
+        from agent.lora import AdapterHistory, LoraSettings, attach_lora
+
+        kind, fields = RANDOM_CONFIGS[name]
+        config = AutoConfig.for_model(kind, **fields)
+        dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+        with torch.device(device):  # initialise straight on the device: an 8B model is slow to build on a CPU
+            model = AutoModelForCausalLM.from_config(config, dtype=dtype)
+        model.eval()
+        self.model = attach_lora(model, LoraSettings())
+        self.history = AdapterHistory(self.model)
+        self.tokenizer = WordTokenizer(config.vocab_size)
+        self.device = torch.device(device)
+        self.context_window = config.max_position_embeddings
+
+    def chat_ids(self, messages: list[dict], add_generation_prompt: bool = True) -> list[int]:
+        ids: list[int] = []
+        for message in messages:
+            ids += [1, 2] + self.tokenizer.encode(message["content"]) + [3]
+        return ids + ([1, 4] if add_generation_prompt else [])
+
+    def generate(self, messages: list[dict], n: int, sampling: SamplingConfig) -> list[Any]:
+        import torch
+
+        from agent.protocols import Generation
+
+        prompt = self.chat_ids(messages)
+        start = time.perf_counter()
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=torch.tensor([prompt], device=self.device), do_sample=True, temperature=1.0, top_k=0,
+                max_new_tokens=sampling.max_new_tokens, min_new_tokens=sampling.max_new_tokens,
+                pad_token_id=0, eos_token_id=None,
+            )
+        ids = out[0, len(prompt):].tolist()
+        return [Generation(text="", ids=ids, prompt_ids=prompt, seconds=time.perf_counter() - start)]
+
+
+def load_policy(args: argparse.Namespace) -> Any:
+    if args.random_init:
+        return RandomInitPolicy(args.random_init, args.device)
+    from agent.policy import HFPolicy
+
+    policy = HFPolicy(args.model, device=args.device, dtype=args.dtype)
+    return policy
+
+
+def generate_exactly(policy: Any, messages: list[dict], length: int) -> Any:
+    """One sampled attempt of exactly `length` tokens: the end of turn is suppressed until then."""
+    if hasattr(policy, "stop_ids"):  # HFPolicy: min_new_tokens in the model's generation config holds off EOS
+        policy.model.get_base_model().generation_config.min_new_tokens = length
+    (generation,) = policy.generate(messages, n=1, sampling=SamplingConfig(temperature=1.0, max_new_tokens=length,
+                                                                           seed=0))
+    if len(generation.ids) != length:
+        raise RuntimeError(f"asked for {length} tokens, got {len(generation.ids)}: the end of turn was not held off")
+    return generation
+
+
+class PeakMemory:
+    """Peak memory of a phase: CUDA allocator peak, else the resident-set high-water mark."""
+
+    def __init__(self, device: Any) -> None:
+        self.cuda = str(device).startswith("cuda")
+
+    def reset(self) -> None:
+        if self.cuda:
+            import torch
+
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+        else:
+            with open("/proc/self/clear_refs", "w") as f:  # "5" resets VmHWM to the current RSS (Linux)
+                f.write("5")
+
+    def peak_mib(self) -> float:
+        if self.cuda:
+            import torch
+
+            torch.cuda.synchronize()
+            return torch.cuda.max_memory_allocated() / 2**20
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmHWM in /proc/self/status: this benchmark measures CPU memory on Linux only")
+
+
+def measure_one(args: argparse.Namespace, length: int) -> dict:
+    """Generate one attempt of `length` tokens and run one update on it; times and peaks of both."""
+    import torch
+
+    from agent.prompts import problem_messages
+    from agent.sdpo import SDPOConfig, SDPOLearner
+    from tasks.model import Task
+
+    policy = load_policy(args)
+    task = Task(id="bench", title="pairs", statement=STATEMENT, kind="stdin", public_tests=(), hidden_tests=())
+    messages = problem_messages(task)
+    system, prompt = messages[0]["content"], messages[1]["content"]
+    learner = SDPOLearner(policy, SDPOConfig(measure_after=False))
+    memory = PeakMemory(policy.device)
+
+    def episode(ids: list[int]) -> LearnerEpisode:
+        return LearnerEpisode(prompt=prompt, response_ids=ids, feedback=FEEDBACK, system=system)
+
+    warm = generate_exactly(policy, messages, 8)
+    learner.update([episode(warm.ids)])
+
+    memory.reset()
+    baseline = memory.peak_mib()
+    start = time.perf_counter()
+    generation = generate_exactly(policy, messages, length)
+    generation_seconds = time.perf_counter() - start
+    generation_peak = memory.peak_mib()
+
+    memory.reset()
+    stats = learner.update([episode(generation.ids)])
+    update_peak = memory.peak_mib()
+    if stats.skipped or stats.tokens != length:
+        raise RuntimeError(f"the update did not score the attempt: {stats}")
+    return {
+        "length": length, "generation_s": generation_seconds, "update_s": stats.seconds,
+        "baseline_mib": baseline, "generation_peak_mib": generation_peak, "update_peak_mib": update_peak,
+        "teacher_prompt_tokens": stats.teacher_prompt_tokens[0], "threads": torch.get_num_threads(),
+    }
+
+
+def table(rows: list[dict], title: str) -> str:
+    lines = [
+        f"### {title}",
+        "",
+        "| attempt tokens | generation s | update s | update / generation (target <= 0.3) | generation peak MiB "
+        "| update peak MiB | update / generation memory (target <= 1.5) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        time_ratio = r["update_s"] / r["generation_s"]
+        memory_ratio = r["update_peak_mib"] / r["generation_peak_mib"]
+        lines.append(
+            f"| {r['length']} | {r['generation_s']:.2f} | {r['update_s']:.2f} | {time_ratio:.2f}"
+            f"{'' if time_ratio <= 0.3 else ' (missed)'} | {r['generation_peak_mib']:.0f} "
+            f"| {r['update_peak_mib']:.0f} | {memory_ratio:.2f}{'' if memory_ratio <= 1.5 else ' (missed)'} |"
+        )
+    first = rows[0]
+    lines += ["", f"Memory before generation (weights and runtime): {first['baseline_mib']:.0f} MiB; "
+                  f"teacher prompt {first['teacher_prompt_tokens']} tokens; {first['threads']} CPU threads."]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lengths", default="128,512,1024", help="attempt lengths in tokens, comma-separated")
+    parser.add_argument("--model", default="smollm2-135m", help="model for HFPolicy (ignored with --random-init)")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or auto")
+    parser.add_argument("--dtype", default="auto", help="dtype for HFPolicy: auto, float32, bfloat16")
+    parser.add_argument("--random-init", choices=sorted(RANDOM_CONFIGS), default=None,
+                        help="time a randomly initialised model of this shape instead of --model")
+    parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)  # a child: one length, JSON out
+    args = parser.parse_args()
+
+    if args.one is not None:
+        print(json.dumps(measure_one(args, args.one)))
+        return 0
+
+    rows = []
+    for length in [int(x) for x in args.lengths.split(",")]:
+        command = [sys.executable, __file__, "--one", str(length), "--model", args.model, "--device", args.device,
+                   "--dtype", args.dtype] + (["--random-init", args.random_init] if args.random_init else [])
+        done = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
+        if done.returncode != 0:
+            print(done.stderr[-3000:], file=sys.stderr)
+            print(f"error: the run for {length} tokens failed (exit {done.returncode})", file=sys.stderr)
+            return 1
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(f"{length} tokens: generation {rows[-1]['generation_s']:.2f} s, update {rows[-1]['update_s']:.2f} s",
+              file=sys.stderr)
+    subject = args.random_init + " (random init)" if args.random_init else args.model
+    print(table(rows, f"SDPO update vs generation: {subject} on {args.device}"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
