@@ -17,7 +17,7 @@ ENV PATH=/usr/local/bin:/usr/bin:/bin \
 # python3-grader is an execute-only copy of the interpreter, next to it so it finds the same stdlib. The
 # kernel marks a process that runs an unreadable program as non-dumpable, so the graded code, which runs
 # as the same user, can neither ptrace the runner nor open its /proc/PID/fd/1 to forge a result.
-RUN python3 -c 'import sys; assert sys.version_info >= (3, 11), "the sandbox needs Python >= 3.11, got " + sys.version' \
+RUN python3 -c 'import sys; assert sys.version_info >= (3, 11), "the sandbox needs Python >= 3.11: " + sys.version' \
  && echo "sandbox:x:10001:10001:autodidact sandbox:/tmp:/bin/false" >> /etc/passwd \
  && echo "sandbox:x:10001:" >> /etc/group \
  && find / -xdev -type f -perm /6000 -exec chmod a-s {} + \

@@ -43,6 +43,7 @@ import dataclasses
 import json
 import socket
 import struct
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ STDOUT_CAP = 64 * 1024 * 1024
 """Bytes of runner output read before the grade is abandoned; a sane result is far smaller."""
 STDERR_CAP = 64 * 1024
 CLEAN_TIMEOUT = 15.0
+RUNNER_BUG = "this is a bug in sandbox/runner.py: report it with this message, or grade with --sandbox local"
 DIRTY_EXIT = 75
 """Exit status of PREPARE when the container cannot be made clean; the container is then replaced."""
 
@@ -219,8 +221,9 @@ def clean(client, container) -> bool:
 
 
 def check_image(client, image: str) -> None:
-    """Fail early, with the fix, when the image is missing or older than the runner."""
-    from sandbox.image import image_state
+    """Fail early, with the fix, when the image is missing; rebuild it (seconds) when the runner or the
+    Dockerfile changed since it was built, so a grade never runs an old runner."""
+    from sandbox.image import ensure_image, image_state
 
     try:
         state = image_state(client, image)
@@ -230,8 +233,9 @@ def check_image(client, image: str) -> None:
     if state == "missing":
         raise SandboxUnavailable(f"the sandbox image {image} is missing: run `autodidact sandbox build`")
     if state == "stale":
-        raise SandboxUnavailable(f"the sandbox image {image} was built from another version of the runner "
-                                 "or Dockerfile: run `autodidact sandbox build`")
+        print(f"the sandbox image {image} is older than sandbox/runner.py or the Dockerfile; rebuilding it",
+              file=sys.stderr)
+        ensure_image(image, log=lambda line: print(line, file=sys.stderr))
 
 
 class DockerSandbox:
@@ -331,8 +335,8 @@ class DockerSandbox:
             return GradeResult(verdict="time_limit", message=(
                 f"Time Limit Exceeded: the whole grade ran past its overall cap of {cap:.1f} s"))
         if outcome.overflowed:
-            return infra_error(f"the runner wrote more than {STDOUT_CAP} bytes; the output limit "
-                               "(config.output_limit) is not in force: rebuild with `autodidact sandbox build`")
+            return infra_error(f"the runner wrote more than {STDOUT_CAP} bytes, so its output limit failed; "
+                               f"{RUNNER_BUG}")
         if outcome.exit_code != 0:
             if outcome.exit_code is not None and outcome.exit_code > 128 and healthy:
                 # The runner died of a signal while its container lives: only the graded program, which
@@ -340,12 +344,11 @@ class DockerSandbox:
                 return GradeResult(verdict="runtime_error", message=(
                     f"the program killed the grading runner (signal {outcome.exit_code - 128}); a solution "
                     "must not signal processes other than its own children"))
-            return infra_error(f"the runner failed (exit code {outcome.exit_code}): {stderr_tail or 'no output'}"
-                               "; rebuild the image with `autodidact sandbox build` and retry")
+            return infra_error(f"the runner failed (exit code {outcome.exit_code}): {stderr_tail or 'no output'}; "
+                               f"{RUNNER_BUG}")
         try:
             raw = json.loads(outcome.stdout.decode())
         except ValueError as e:
             head = outcome.stdout[:200].decode(errors="replace")
-            return infra_error(f"the runner's answer is not a result ({e}; starts {head!r}); rebuild the "
-                               "image with `autodidact sandbox build` and retry")
+            return infra_error(f"the runner's answer is not a result ({e}; starts {head!r}); {RUNNER_BUG}")
         return parse_result(raw, tests)

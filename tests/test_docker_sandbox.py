@@ -232,7 +232,8 @@ def test_engine_down_says_how_to_start_it(monkeypatch):
     from sandbox.pool import SandboxUnavailable
 
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    with pytest.raises(SandboxUnavailable, match=r"Docker is not running .*scripts/ensure_docker.sh, or pass --sandbox local"):
+    fix = r"Docker is not running .*: start it with scripts/ensure_docker.sh, or pass --sandbox local"
+    with pytest.raises(SandboxUnavailable, match=fix):
         DockerSandbox(SandboxConfig())
 
 

@@ -238,7 +238,7 @@ def test_no_privilege_escalation(sandbox):
         "    'mknod': lambda: os.mknod('/tmp/dev', 0o600 | 0o060000, os.makedev(8, 0)),\n"
         "}\n"
         "for name, attempt in attempts.items():\n"
-        "    try:\n        attempt()\n        gained.append(name)\n    except (OSError, PermissionError):\n        pass\n"
+        "    try:\n        attempt()\n        gained.append(name)\n    except OSError:\n        pass\n"
         "libc = ctypes.CDLL(None, use_errno=True)\n"
         "if libc.mount(b'none', b'/tmp', b'tmpfs', 0, None) == 0:\n    gained.append('mount')\n"
         "if os.getuid() == 0 or os.geteuid() == 0:\n    gained.append('root')\n"
