@@ -95,12 +95,14 @@ def _check(args: argparse.Namespace) -> int:
                 probe = Task(id="check", title=name, statement="", kind="stdin", public_tests=(),
                              hidden_tests=(TestCase("", "ok", "stdin"),))
                 result = sandbox.grade(program, probe, probe.hidden_tests)
+                if result.is_infra_error:
+                    failure = failure or f"the sandbox cannot grade: {result.message}"
                 seen = result.tests[0].actual.strip() if result.tests else ""
                 detail = "" if result.passed else f"{result.verdict}: {result.message or seen}"
-                rows.append((name, result.passed, detail))
+                rows.append((name, result.passed, detail[:200]))
     except SandboxUnavailable as e:
         failure = str(e)
-        rows.append(("sandbox usable", False, failure))
+        rows.append(("sandbox usable", False, failure[:200]))
     table = Table(title="sandbox check", box=box.SIMPLE_HEAD)
     for column in ("check", "result", "detail"):
         table.add_column(column, overflow="fold")
