@@ -172,8 +172,12 @@ class ContainerPool:
     def _start(self):
         container = start_container(self.client, self.config)
         with self._lock:
-            self._live[container.id] = container
-        return container
+            if not self._closed:
+                self._live[container.id] = container
+                return container
+        # Closed while this container was starting (Ctrl-C in another thread): it must not outlive the pool.
+        remove_quietly(container)
+        raise SandboxUnavailable("the sandbox was closed: open a new one")
 
     @contextmanager
     def lease(self) -> Iterator[object]:
