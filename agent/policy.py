@@ -80,6 +80,7 @@ class HFPolicy:
 
         Setting `stop_event` (or closing the iterator) stops generation after the current token; the
         Generation then has finish_reason 'interrupted'. The pieces join to exactly `last_generation.text`.
+        Being a generator, it checks the prompt (and may raise ValueError) on the first next().
         """
         sampling = sampling or SamplingConfig()
         prompt_ids = self.chat_ids(messages)
@@ -122,6 +123,10 @@ class HFPolicy:
                 f"{self.context_window}: shorten the problem or the feedback, or use a longer-context model")
         if sampling.max_new_tokens < 1:
             raise ValueError(f"max_new_tokens={sampling.max_new_tokens}: allow at least one new token")
+        if sampling.temperature < 0:
+            raise ValueError(f"temperature={sampling.temperature}: use 0 for greedy or a positive value")
+        if not 0 < sampling.top_p <= 1:
+            raise ValueError(f"top_p={sampling.top_p}: top_p must lie in (0, 1]; 1 turns nucleus sampling off")
         return min(sampling.max_new_tokens, room)
 
     def _run(self, prompt_ids: list[int], rows: int, sampling: SamplingConfig, budget: int, *,

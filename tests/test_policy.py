@@ -135,11 +135,11 @@ def test_greedy_generation_is_deterministic_and_decodes(policy):
 def test_seeded_sampling_reproduces_and_batches(policy):
     import torch
 
-    sampling = SamplingConfig(temperature=1.0, max_new_tokens=16, seed=7)
+    sampling = SamplingConfig(temperature=1.0, max_new_tokens=8, seed=7)
     batch = policy.generate(MESSAGES, 3, sampling)
     assert len(batch) == 3
     assert [g.ids for g in policy.generate(MESSAGES, 3, sampling)] == [g.ids for g in batch]
-    other = policy.generate(MESSAGES, 3, SamplingConfig(temperature=1.0, max_new_tokens=16, seed=8))
+    other = policy.generate(MESSAGES, 3, SamplingConfig(temperature=1.0, max_new_tokens=8, seed=8))
     assert [g.ids for g in other] != [g.ids for g in batch]
     assert len({tuple(g.ids) for g in batch}) > 1  # the rows are independent samples
     stops = set(policy.stop_ids)
@@ -148,7 +148,7 @@ def test_seeded_sampling_reproduces_and_batches(policy):
         if g.finish_reason == "stop":
             assert g.ids[-1] in stops and not stops & set(g.ids[:-1])
         else:
-            assert g.finish_reason == "length" and len(g.ids) == 16 and not stops & set(g.ids)
+            assert g.finish_reason == "length" and len(g.ids) == 8 and not stops & set(g.ids)
     # a seed fixes the sample, whatever the global generator did before
     torch.manual_seed(12345)
     assert [g.ids for g in policy.generate(MESSAGES, 3, sampling)] == [g.ids for g in batch]
@@ -183,6 +183,19 @@ def test_too_long_prompt_is_refused(policy):
         policy.generate(long_messages, 1, SamplingConfig(max_new_tokens=4))
     with pytest.raises(ValueError, match="context window"):
         next(policy.stream(long_messages, SamplingConfig(max_new_tokens=4)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bad, message", [
+    (SamplingConfig(temperature=-0.5), "temperature=-0.5"),
+    (SamplingConfig(top_p=0.0), "top_p=0.0"),
+    (SamplingConfig(max_new_tokens=0), "max_new_tokens=0"),
+])
+def test_bad_sampling_settings_are_refused(policy, bad, message):
+    with pytest.raises(ValueError, match=message):
+        policy.generate(MESSAGES, 1, bad)
+    with pytest.raises(ValueError, match="n=0"):
+        policy.generate(MESSAGES, 0, SamplingConfig())
 
 
 # ---- streaming ----------------------------------------------------------------------------------------------
