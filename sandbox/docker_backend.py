@@ -106,6 +106,7 @@ done
 GRADE_COMMAND = ["sh", "-c", PREPARE + f"exec python3-grader -I -S {RUNNER} grade --kill-strays\n"]
 CLEAN_COMMAND = ["sh", "-c", PREPARE + "echo clean\n"]
 
+
 @dataclass
 class ExecOutcome:
     """What one exec of the runner produced."""
@@ -195,7 +196,10 @@ def exec_in(client, container, command: list[str], payload: bytes | None, cap: f
         sock.close()
     exit_code = None
     if not (timed_out or overflowed):
-        exit_code = _exit_code(client, exec_id)
+        try:
+            exit_code = _exit_code(client, exec_id)
+        except (docker.errors.APIError, requests.RequestException) as e:
+            raise ContainerBroken(f"cannot read the exit status of an exec: {e}") from e
     return ExecOutcome(bytes(streams[1]), bytes(streams[2]), exit_code, timed_out, overflowed,
                        time.monotonic() - started)
 
@@ -289,6 +293,7 @@ class DockerSandbox:
                 raise
 
     def _grade_once(self, payload: bytes, tests: list[TestCase], cap: float) -> GradeResult:
+        import docker.errors
         import requests
 
         try:
@@ -315,6 +320,8 @@ class DockerSandbox:
             return infra_error(str(e))
         except requests.ConnectionError as e:
             return infra_error(f"Docker is not running ({e}): {ENGINE_FIX}")
+        except docker.errors.DockerException as e:
+            return infra_error(f"the Docker engine refused a request ({e}): run `autodidact sandbox check`")
 
     def _explain(self, error: Exception) -> str:
         try:
