@@ -627,8 +627,11 @@ def main(argv: list[str] | None = None) -> int:
     _write_all(1, json.dumps(result).encode("utf-8"))
     if "--kill-strays" in argv[1:]:
         # Everything the attempt started, even a process that escaped with setsid, dies with the grade. On
-        # Linux kill(-1) spares the caller and PID 1.
-        os.kill(-1, signal.SIGKILL)
+        # Linux kill(-1) spares the caller and PID 1. ESRCH just means nothing was left to kill.
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     return 0
 
 
