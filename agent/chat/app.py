@@ -70,8 +70,8 @@ class ChatApp:
                 if not self.dispatch(text):
                     break
         finally:
-            self.console.print(f"[dim]session saved in {self.session.dir} · resume with "
-                               f"autodidact chat --resume {self.session.state.id}[/]")
+            self.console.print(f"[dim]session saved in {self.session.dir}[/]")
+            self.console.print(f"[dim]resume with: autodidact chat --resume {self.session.state.id}[/]")
             self.session.log("info", "session closed")
             self.engine.close()
             self.worker.close()
