@@ -13,7 +13,8 @@ def register(sub) -> None:
     p.add_argument("--task", metavar="TASKSET:ID", help="problem to load at start, e.g. starter:ad-001")
     p.add_argument("--resume", metavar="SESSION", help="continue a saved session: its id, its directory, or 'latest'")
     g = p.add_argument_group("model and sampling")
-    g.add_argument("--model", default="smollm2-135m", help="hub id, local path, or smollm2-135m (the embedded default)")
+    g.add_argument("--model", help="hub id, local path, or smollm2-135m (the embedded default; on --resume, the "
+                                   "session's model)")
     g.add_argument("--device", default="auto", help="auto, cuda, mps, cpu")
     g.add_argument("--dtype", default="auto", help="auto, bf16, fp16, fp32")
     g.add_argument("--temperature", type=float, default=0.7, help="sampling temperature (0: greedy; default 0.7)")

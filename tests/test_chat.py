@@ -50,7 +50,15 @@ class Screen:
         self._tmux("send-keys", "-t", "chat", "-l", line)
         self._tmux("send-keys", "-t", "chat", "Enter")
 
-    def wait_for(self, pattern: str, after: int = 0, timeout: float = WAIT) -> re.Match:
+    def type(self, text: str) -> None:
+        """Type text without pressing Enter."""
+        self._tmux("send-keys", "-t", "chat", "-l", text)
+
+    def key(self, name: str) -> None:
+        """Press one key, named as tmux names them (C-c, C-d)."""
+        self._tmux("send-keys", "-t", "chat", name)
+
+    def wait_for(self, pattern: str, after: int = 0, timeout: float = WAIT, poll: float = 0.5) -> re.Match:
         """The first match of `pattern` in the screen text past offset `after`; fails with the screen shown."""
         deadline = time.monotonic() + timeout
         while True:
@@ -60,7 +68,7 @@ class Screen:
                 return match
             if time.monotonic() > deadline:
                 pytest.fail(f"timed out after {timeout} s waiting for {pattern!r}; screen:\n{shown[-4000:]}")
-            time.sleep(0.5)
+            time.sleep(poll)
 
     def wait_prompt(self, after: int) -> int:
         """Wait until the chat asks for the next message; returns the offset just past that prompt."""
@@ -145,11 +153,20 @@ def test_chat_run_learn_undo_save_exit_then_resume(chat_home):
         assert (chat_home / "adapters" / "kept-1" / "adapter_model.safetensors").is_file()
         assert json.loads((chat_home / "adapters" / "kept-1" / "chat-adapter.json").read_text())["name"] == "kept-1"
 
+        # Ctrl-C stops an answer without leaving (pressed as soon as the answer starts); at the prompt it
+        # only clears the line.
+        screen.send("/attempt")
+        screen.wait_for(r"attempt #3 · base weights", pos, poll=0.05)
+        screen.key("C-c")
+        stopped = screen.wait_for(r"attempt #3 · \d+ tokens .*stopped by Ctrl-C", pos)
+        pos = screen.wait_prompt(stopped.end())
+        screen.type("half a thought")
+        screen.key("C-c")
         screen.send("/frobnicate")
         pos = screen.wait_prompt(screen.wait_for(r"unknown command /frobnicate: /help lists the commands", pos).end())
 
         screen.send("/exit")
-        screen.wait_for(r"resume with: autodidact chat --resume \S+", pos)
+        screen.wait_for(r"resume with: autodidact chat --home \S+ --resume \S+", pos)
         screen.wait_for(r"EXIT=0", pos)
     finally:
         screen.close()
@@ -157,13 +174,15 @@ def test_chat_run_learn_undo_save_exit_then_resume(chat_home):
     # The files the session wrote: state, transcript, the configuration it ran with, the input history.
     session_dir, state = state_of(chat_home)
     attempts = state["attempts"]
-    assert [a["index"] for a in attempts] == [1, 2]
-    assert all(a["ids"] and a["origin"] == "problem" and a["task_id"] == "ad-001" for a in attempts)
+    assert [a["index"] for a in attempts] == [1, 2, 3]
+    assert [a["stopped"] for a in attempts] == [False, False, True]
+    assert all(a["ids"] and a["origin"] == "problem" and a["task_id"] == "ad-001" for a in attempts[:2])
     assert attempts[0]["verdict"] is not None and len(attempts[0]["grade"]["tests"]) == 2
     assert state["task_spec"] == TASK
     kinds = [e["kind"] for e in map(json.loads, (session_dir / "transcript.jsonl").read_text().splitlines())]
     for kind in ("problem", "assistant", "run", "update", "user", "hint"):
         assert kind in kinds
+    assert "half a thought" not in (session_dir / "transcript.jsonl").read_text()  # Ctrl-C discarded it
     assert json.loads((session_dir / "config.json").read_text())["task"] == TASK
     history = (chat_home / "history").read_text()
     assert "+/run" in history and "+/save kept-1" in history
@@ -171,7 +190,7 @@ def test_chat_run_learn_undo_save_exit_then_resume(chat_home):
     # --resume brings the session back: the problem, the attempts, the update history.
     screen = start(chat_home, "--resume", state["id"])
     try:
-        resumed = screen.wait_for(rf"resumed session {state['id']}: 2 attempts, adapter: base weights")
+        resumed = screen.wait_for(rf"resumed session {state['id']}: 3 attempts, adapter: base weights")
         pos = screen.wait_prompt(resumed.end())
         screen.send("/stats")
         stats = screen.wait_for(r"adapter in use: base weights", pos)
@@ -179,7 +198,8 @@ def test_chat_run_learn_undo_save_exit_then_resume(chat_home):
         pos = screen.wait_prompt(stats.end())
         screen.send("/load kept-1")
         pos = screen.wait_prompt(screen.wait_for(r"loaded adapter kept-1", pos).end())
-        screen.send("/exit")
+        screen.key("C-d")  # Ctrl-D on an empty line leaves
+        screen.wait_for(r"resume with: autodidact chat --home \S+ --resume \S+", pos)
         screen.wait_for(r"EXIT=0", pos)
     finally:
         screen.close()

@@ -10,6 +10,7 @@ traceback, and the loop still goes on: a bad step never costs the session.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import traceback
 from dataclasses import asdict
@@ -18,7 +19,7 @@ from pathlib import Path
 from agent.chat import actions, learning, render
 from agent.chat.busy import Worker
 from agent.chat.commands import CommandError, interpret_message, parse_line
-from agent.chat.config import ChatConfig
+from agent.chat.config import DEFAULT_MODEL, ChatConfig
 from agent.chat.engine import ChatEngine, SandboxMissing
 from agent.chat.keys import ChatInput, escape
 from agent.chat.problem import ProblemInputError
@@ -71,7 +72,8 @@ class ChatApp:
                     break
         finally:
             self.console.print(f"[dim]session saved in {self.session.dir}[/]")
-            self.console.print(f"[dim]resume with: autodidact chat --resume {self.session.state.id}[/]")
+            home = f" --home {self.home}" if self.config.home else ""
+            self.console.print(f"[dim]resume with: autodidact chat{home} --resume {self.session.state.id}[/]")
             self.session.log("info", "session closed")
             self.engine.close()
             self.worker.close()
@@ -117,7 +119,14 @@ class ChatApp:
         self.home.mkdir(parents=True, exist_ok=True)
         if self.config.resume:
             self.session = ChatSession.resume(self.home, self.config.resume)
+            recorded = self.session.state.model
+            if self.config.model is None:
+                self.config.model = recorded  # its adapter only fits the model it was trained on
+            elif self.config.model != recorded:
+                self.console.print(f"[yellow]this session was recorded with {recorded}; its adapter will not fit "
+                                   f"{self.config.model}: leave out --model to continue with {recorded}[/]")
         else:
+            self.config.model = self.config.model or DEFAULT_MODEL
             self.session = ChatSession.create(self.home, self.config.model, self.config.sandbox)
             self.session.state.auto = self.config.auto
             self.session.save()
@@ -144,7 +153,15 @@ class ChatApp:
     def _restore(self) -> None:
         """Bring back the resumed session's weights and show where it stood."""
         if self.session.adapter_dir.is_dir():
-            self.worker.run("restoring the session's adapter", self.engine.load_adapter, self.session.adapter_dir)
+            try:
+                self.worker.run("restoring the session's adapter", self.engine.load_adapter, self.session.adapter_dir)
+            except (ValueError, FileNotFoundError) as e:  # the adapter's own check names the mismatch
+                self.session.mark_all("reset", base="base")
+                kept = self.session.adapter_dir.with_name("adapter.unrestored")
+                shutil.rmtree(kept, ignore_errors=True)
+                self.session.adapter_dir.replace(kept)
+                self.hint(f"could not restore the session's adapter ({e}); it is kept in {kept}; "
+                          f"continuing from the base weights")
         self.console.print(f"resumed session {self.session.state.id}: {len(self.session.state.attempts)} attempts,"
                            f" adapter: {self.session.describe_adapter()}")
         if self.session.task is not None:

@@ -6,13 +6,16 @@ from dataclasses import dataclass
 
 from sandbox.config import BACKENDS
 
+DEFAULT_MODEL = "smollm2-135m"
+
 
 @dataclass
 class ChatConfig:
     """What `autodidact chat` was started with."""
 
-    model: str = "smollm2-135m"
-    """Hub id, local path, or the embedded default's short name."""
+    model: str | None = None
+    """Hub id, local path, or the embedded default's short name; None: the resumed session's model, else the
+    embedded default (DEFAULT_MODEL)."""
     device: str = "auto"
     """auto, cuda, mps or cpu."""
     dtype: str = "auto"
