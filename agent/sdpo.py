@@ -147,8 +147,7 @@ class SDPOLearner:
     # ----- the update -----
 
     def update(self, episodes: Sequence[LearnerEpisode]) -> SDPOStats:
-        import torch
-
+        """One SDPO update on a batch; episodes without signal are listed in the stats, never raised."""
         started = time.perf_counter()
         stats = SDPOStats()
         scored = self._prepare(episodes, stats)
@@ -187,8 +186,8 @@ class SDPOLearner:
             stats.loss = stats.step_losses[0]
             stats.grad_norm = stats.step_grad_norms[0]
             stats.kl_before = kl_sum / total_tokens
-            if not stats.step_losses or not math.isfinite(stats.step_losses[0]):
-                stats.skipped = True
+            if not math.isfinite(stats.step_losses[0]):
+                stats.skipped = True  # the first step was refused: the weights are untouched
             if self.config.measure_after and not stats.skipped:
                 stats.kl_after = self._measure_kl(scored) / total_tokens
         finally:
@@ -232,13 +231,17 @@ class SDPOLearner:
         model.eval()
         try:
             self._check_head()
+            # Only the final hidden states at the response positions are kept (T x H per episode, small); the
+            # teacher's logits are recomputed from them chunk by chunk during the student pass.
             with torch.no_grad():
-                for item in scored:
-                    teacher_ids, length = item.sequences.teacher_ids, item.sequences.response_length
-                    with model.disable_adapter():
-                        item.base_hidden = self._response_hidden(teacher_ids, length)
-                    if self.config.teacher == "trust-region":
-                        item.current_hidden = self._response_hidden(teacher_ids, length)
+                with model.disable_adapter():
+                    for item in scored:
+                        item.base_hidden = self._response_hidden(item.sequences.teacher_ids,
+                                                                 item.sequences.response_length)
+                if self.config.teacher == "trust-region":
+                    for item in scored:
+                        item.current_hidden = self._response_hidden(item.sequences.teacher_ids,
+                                                                    item.sequences.response_length)
         finally:
             model.train(was_training)
         return scored
@@ -359,7 +362,8 @@ class SDPOLearner:
         with torch.no_grad():
             expected = model(input_ids=ids, use_cache=False).logits[0].float()
             got = self._logits(self._base().get_decoder()(input_ids=ids, use_cache=False).last_hidden_state[0])
-        if not torch.allclose(expected, got.float(), atol=1e-3, rtol=1e-3):
+        # The tolerance admits bf16 rounding but not a missing soft-cap or scale, which moves large logits a lot.
+        if (expected - got.float()).abs().max() > 1e-3 + 1e-2 * expected.abs().max():
             raise RuntimeError(
                 f"{type(self._base()).__name__}: the decoder body followed by the output head does not reproduce "
                 "the model's logits (it post-processes them in a way SDPOLearner does not know); add that "
