@@ -157,8 +157,9 @@ def _fit_teacher_prefix(
     if len(best) > budget:
         prompt_only = len(chat_ids(chat_messages(prompt + CLOSING_INSTRUCTION, system), add_generation_prompt=True))
         raise NoSignal(
-            f"the teacher context does not fit: the problem prompt alone takes {prompt_only} tokens of a "
-            f"teacher budget of {budget}; raise max_teacher_prompt_tokens or use a model with a longer context"
+            f"the teacher context does not fit: with the feedback/demonstration cut to {MIN_PART_TOKENS} tokens "
+            f"it takes {len(best)} tokens (the problem prompt alone {prompt_only}) of a teacher budget of "
+            f"{budget}; raise max_teacher_prompt_tokens or use a model with a longer context"
         )
     while low < high:
         middle = (low + high + 1) // 2

@@ -14,6 +14,7 @@ from agent.teacher import (
     CLOSING_INSTRUCTION,
     CUT_MARKER,
     FEEDBACK_HEADER,
+    NoSignal,
     build_sequences,
     chat_messages,
     teacher_prompt,
@@ -218,6 +219,12 @@ def test_long_feedback_is_cut_in_the_middle_to_the_budget(policy) -> None:
     assert PROMPT in text and CLOSING_INSTRUCTION.strip() in text and FEEDBACK_HEADER.strip() in text
     assert head in text and tail in text and CUT_MARKER.strip() in text
     assert sequences.teacher_ids[-len(response):] == response
+    # A budget the problem prompt alone nearly fills: no signal, with the reason, rather than a crash.
+    with pytest.raises(NoSignal, match="does not fit"):
+        build_sequences(
+            policy.chat_ids, policy.tokenizer, prompt=PROMPT, response_ids=response, feedback=feedback,
+            context_window=policy.context_window, max_teacher_prompt_tokens=60,
+        )
 
 
 @pytest.mark.slow
