@@ -116,8 +116,9 @@ def make_attempt(app, origin: str, auto_run: bool = True) -> Attempt | None:
         text=text, ids=ids, prompt=prompt, system=system, origin=origin, task_id=task.id, code=code,
         seconds=shown.seconds, first_token_s=shown.first_token_s, stopped=shown.stopped)
     app.session.log("assistant", text, attempt=attempt.index, origin=origin)
+    cut = generation is not None and generation.finish_reason == "length"
     app.console.print(render.attempt_footer(attempt.index, len(ids), shown.first_token_s, shown.seconds,
-                                            shown.stopped, code is not None, origin))
+                                            shown.stopped, code is not None, origin, cut))
     if shown.stopped:
         app.worker.stop_requested.set()
     elif auto_run and app.session.state.auto and code is not None and _visible_tests(task):
@@ -154,8 +155,8 @@ def run_attempt(app, attempt: Attempt, show_offer: bool = True):
         app.console.print(line)
     app.console.print(render.verdict_line(outcome.verdict, attempt.index, outcome.seconds))
     if outcome.verdict == "infra_error":
-        app.hint(f"the sandbox failed ({(outcome.visible.message if outcome.visible else '') or 'no detail'}): "
-                 f"this is not a verdict on the code; /run again, or restart with --sandbox local")
+        app.hint("the sandbox failed, which is not a verdict on the code: /run again, or `autodidact sandbox "
+                 "check` to see why")
     elif outcome.feedback:
         app.console.print(render.feedback_panel(outcome.feedback))
     if show_offer and app.session.state.feedback_offer == attempt.index:

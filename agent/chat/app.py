@@ -9,8 +9,10 @@ traceback, and the loop still goes on: a bad step never costs the session.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import signal
 import time
 import traceback
 from dataclasses import asdict
@@ -53,31 +55,39 @@ class ChatApp:
     # ---- the loop ------------------------------------------------------------------------------------------
 
     def run(self) -> int:
+        # A closed terminal (SIGHUP) or a kill (SIGTERM) leaves through the same cleanup as /exit, so the
+        # sandbox containers are removed and the session's last line is written.
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            signal.signal(signum, _leave)
         try:
-            self._start()
-        except SessionError as e:
-            self.console.print(f"[red]error:[/] {e}")
-            return 2
-        try:
-            while True:
-                try:
-                    text = self.input.read(*self._prompt())
-                except KeyboardInterrupt:
-                    continue
-                except EOFError:
-                    break
-                if not text.strip():
-                    continue
-                if not self.dispatch(text):
-                    break
+            try:
+                self._start()
+            except SessionError as e:
+                self.console.print(f"[red]error:[/] {e}")
+                return 2
+            self._loop()
         finally:
-            self.console.print(f"[dim]session saved in {self.session.dir}[/]")
-            home = f" --home {self.home}" if self.config.home else ""
-            self.console.print(f"[dim]resume with: autodidact chat{home} --resume {self.session.state.id}[/]")
-            self.session.log("info", "session closed")
+            # Containers and the worker first: on a closed terminal the prints below may fail.
             self.engine.close()
             self.worker.close()
+            if self.session is not None:
+                self.session.log("info", "session closed")
+                home = f" --home {self.home}" if self.config.home else ""
+                with contextlib.suppress(OSError):
+                    self.console.print(f"[dim]session saved in {self.session.dir}[/]")
+                    self.console.print(f"[dim]resume with: autodidact chat{home} --resume {self.session.state.id}[/]")
         return 0
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                text = self.input.read(*self._prompt())
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                return
+            if text.strip() and not self.dispatch(text):
+                return
 
     def dispatch(self, text: str) -> bool:
         """Handle one message; False when the user asked to leave."""
@@ -191,6 +201,14 @@ class ChatApp:
         if offer is not None:
             parts.append(f"<b>next plain message = feedback on #{offer}</b> (/chat TEXT talks, /skip cancels)")
         return marker, " · ".join(parts)
+
+
+def _leave(signum, frame) -> None:
+    # A hang-up often arrives twice (from the terminal and from the shell); a second one must not cut the
+    # cleanup short.
+    for other in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(other, signal.SIG_IGN)
+    raise SystemExit(128 + signum)
 
 
 def run_chat(config: ChatConfig) -> int:

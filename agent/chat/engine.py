@@ -53,6 +53,7 @@ class ChatEngine:
         self.sandbox = None
         self._sandbox_error: BaseException | None = None
         self._sandbox_ready = threading.Event()
+        self._sandbox_thread: threading.Thread | None = None
 
     # ---- start and stop ------------------------------------------------------------------------------------
 
@@ -60,7 +61,8 @@ class ChatEngine:
         """Load the model and the learner, warm them up, start the sandbox. Returns timings in seconds."""
         timings = {}
         # The sandbox starts in parallel: a container takes about a second, the model import several.
-        threading.Thread(target=self._open_sandbox, name="chat-sandbox", daemon=True).start()
+        self._sandbox_thread = threading.Thread(target=self._open_sandbox, name="chat-sandbox", daemon=True)
+        self._sandbox_thread.start()
         on_step(f"loading {self.config.model}")
         t0 = time.perf_counter()
         _quiet_transformers()
@@ -105,7 +107,8 @@ class ChatEngine:
         return None
 
     def close(self) -> None:
-        self._sandbox_ready.wait(timeout=30)
+        if self._sandbox_thread is not None:
+            self._sandbox_thread.join(timeout=30)  # a sandbox still starting is closed too, not left behind
         if self.sandbox is not None:
             self.sandbox.close()
             self.sandbox = None

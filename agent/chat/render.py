@@ -136,7 +136,8 @@ def update_line(record: UpdateRecord) -> str:
 
 
 def attempt_footer(index: int, tokens: int, first_token_s: float | None, seconds: float, stopped: bool,
-                   has_code: bool, origin: str) -> str:
+                   has_code: bool, origin: str, cut: bool = False) -> str:
+    """The dim line under an answer; `cut`: generation hit the --max-new-tokens cap."""
     parts = [f"attempt #{index}" if origin == "problem" else f"reply #{index} (conversation)",
              f"{tokens} tokens"]
     if first_token_s is not None:
@@ -144,6 +145,8 @@ def attempt_footer(index: int, tokens: int, first_token_s: float | None, seconds
     parts.append(f"{seconds:.1f} s")
     if stopped:
         parts.append("[yellow]stopped by Ctrl-C[/]")
+    elif cut:
+        parts.append("[yellow]cut at --max-new-tokens[/]")
     if not has_code:
         parts.append("[yellow]no code block[/]")
     return "[dim]" + " · ".join(parts) + "[/]"
