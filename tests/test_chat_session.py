@@ -316,3 +316,73 @@ def test_input_multiline_editing_and_history(tmp_path):
         chat_input = ChatInput(history, pt_input=pipe, pt_output=DummyOutput())
         pipe.send_text("\x1b[A\r")
         assert chat_input.read("you › ") == "/run"
+
+
+def test_hidden_and_verdict_lines():
+    assert "all 14 pass" in render.hidden_line({"verdict": "pass", "passed": 14, "total": 14})
+    line = render.hidden_line({"verdict": "time_limit", "passed": 3, "total": 14})
+    assert "time_limit" in line and "after 3 of 14" in line
+    assert render.hidden_line(None) == ""
+    assert "PASS" in render.verdict_line("pass", 2, 0.5)
+    assert "wrong_answer" in render.verdict_line("wrong_answer", 2, 0.5)
+
+
+# ---- Ctrl-C while work runs (a scripted producer stands in for the model: this is control flow) --------------
+
+def _quiet_console():
+    from rich.console import Console
+
+    return Console(width=80, record=True, force_terminal=False, color_system=None)
+
+
+def test_ctrl_c_during_work_finishes_the_step_and_stops_the_command():
+    import os
+    import signal
+    import time
+
+    from agent.chat.busy import Worker
+
+    worker = Worker(_quiet_console())
+    try:
+        def step():
+            os.kill(os.getpid(), signal.SIGINT)  # the user presses Ctrl-C mid-step
+            time.sleep(0.3)
+            return "finished"
+
+        assert worker.run("updating", step) == "finished"  # no KeyboardInterrupt escaped
+        assert worker.stop_requested.is_set()
+        with pytest.raises(ZeroDivisionError):
+            worker.run("failing", lambda: 1 / 0)
+    finally:
+        worker.close()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the usual Ctrl-C is back
+
+
+def test_ctrl_c_during_streaming_stops_the_answer():
+    import os
+    import signal
+    import time
+
+    from agent.chat.busy import Worker
+    from agent.chat.stream import stream_answer
+
+    console = _quiet_console()
+    worker = Worker(console)
+
+    def pieces(stop):
+        for i in range(200):
+            if stop.is_set():
+                return
+            if i == 3:
+                os.kill(os.getpid(), signal.SIGINT)
+            yield f"word{i} "
+            time.sleep(0.01)
+
+    try:
+        shown = stream_answer(console, worker, pieces)
+    finally:
+        worker.close()
+    assert shown.stopped and shown.error is None
+    assert shown.text.startswith("word0 word1 word2 word3") and "word199" not in shown.text
+    assert shown.first_token_s is not None
+    assert "word0" in console.export_text()

@@ -36,9 +36,10 @@ class Worker:
 
     def run(self, label: str, fn: Callable[..., Any], *args, **kwargs) -> Any:
         """Run fn on the worker with a spinner naming the work; returns its result or raises its exception."""
-        future = self.submit(fn, *args, **kwargs)
         start = time.monotonic()
+        # The handler goes in before the work starts, so no Ctrl-C can fall between the two.
         with working(self.stop_requested), self.console.status(label, spinner="dots") as status:
+            future = self.submit(fn, *args, **kwargs)
             while True:
                 try:
                     return future.result(timeout=0.1)
@@ -71,7 +72,10 @@ def _no_echo() -> Iterator[None]:
     except ImportError:  # not a POSIX terminal: echo stays as it is
         yield
         return
-    fd = sys.stdin.fileno() if sys.stdin is not None else -1
+    try:
+        fd = sys.stdin.fileno()
+    except (AttributeError, ValueError, OSError):  # no stdin, or one that is not a file (captured)
+        fd = -1
     if fd < 0 or not os.isatty(fd):
         yield
         return

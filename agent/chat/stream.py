@@ -110,8 +110,8 @@ def stream_answer(console, worker: Worker, pieces: Callable[[threading.Event], I
     start = time.perf_counter()
     first: float | None = None
     error: BaseException | None = None
-    worker.submit(produce)
     with working(stop), Live(view.live(), console=console, refresh_per_second=12, transient=True) as live:
+        worker.submit(produce)
         while True:
             try:
                 item = q.get(timeout=0.05)
