@@ -57,6 +57,7 @@ class ChatApp:
     def run(self) -> int:
         # A closed terminal (SIGHUP) or a kill (SIGTERM) leaves through the same cleanup as /exit, so the
         # sandbox containers are removed and the session's last line is written.
+        previous = {signum: signal.getsignal(signum) for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT)}
         for signum in (signal.SIGHUP, signal.SIGTERM):
             signal.signal(signum, _leave)
         try:
@@ -67,7 +68,11 @@ class ChatApp:
                 return 2
             self._loop()
         finally:
-            # Containers and the worker first: on a closed terminal the prints below may fail.
+            # Nothing may cut the cleanup short: a hang-up or a kill arriving now (often right after /exit)
+            # waits until the containers are gone. Containers and the worker go first: on a closed terminal
+            # the prints below may fail.
+            for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, signal.SIG_IGN)
             self.engine.close()
             self.worker.close()
             if self.session is not None:
@@ -76,6 +81,8 @@ class ChatApp:
                 with contextlib.suppress(OSError):
                     self.console.print(f"[dim]session saved in {self.session.dir}[/]")
                     self.console.print(f"[dim]resume with: autodidact chat{home} --resume {self.session.state.id}[/]")
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
         return 0
 
     def _loop(self) -> None:
@@ -204,8 +211,7 @@ class ChatApp:
 
 
 def _leave(signum, frame) -> None:
-    # A hang-up often arrives twice (from the terminal and from the shell); a second one must not cut the
-    # cleanup short.
+    # A hang-up often comes twice (from the terminal, then from the shell): one is enough to leave.
     for other in (signal.SIGHUP, signal.SIGTERM):
         signal.signal(other, signal.SIG_IGN)
     raise SystemExit(128 + signum)
