@@ -13,7 +13,9 @@ from agent.chat.commands import (
     BY_NAME, COMMANDS, RETRY_DEFAULT, Command, CommandError, interpret_message, parse_line, split_function_flag,
 )
 from agent.chat.config import ChatConfig
-from agent.chat.problem import ProblemInputError, parse_test_line, task_from_dict, task_to_dict, typed_problem, with_test
+from agent.chat.problem import (
+    ProblemInputError, parse_test_line, task_from_dict, task_to_dict, typed_problem, with_test,
+)
 from agent.chat.session import (
     ADAPTER_DIR, STATE_FILE, TRANSCRIPT_FILE, ChatSession, SessionError, chat_home, conversation_window, list_sessions,
 )

@@ -44,7 +44,8 @@ class Worker:
                 try:
                     return future.result(timeout=0.1)
                 except TimeoutError:
-                    note = " · Ctrl-C noted: finishing this step, then stopping" if self.stop_requested.is_set() else ""
+                    stopping = self.stop_requested.is_set()
+                    note = " · Ctrl-C noted: finishing this step, then stopping" if stopping else ""
                     status.update(f"{label} · {time.monotonic() - start:.0f} s{note}")
 
     def close(self) -> None:

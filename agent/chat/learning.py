@@ -111,7 +111,8 @@ def cmd_undo(app, cmd: Command) -> None:
     _sync_adapter(app)
     what = f"update #{record.index} ({record.source}, attempt #{record.attempt})" if record else "the last update"
     app.session.log("update", f"undo {what}")
-    app.console.print(f"undid {what}: the weights are exactly as before it · adapter: {app.session.describe_adapter()}")
+    app.console.print(f"undid {what}: the weights are exactly as before it · "
+                      f"adapter: {app.session.describe_adapter()}")
 
 
 def cmd_reset(app, cmd: Command) -> None:

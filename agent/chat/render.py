@@ -127,7 +127,8 @@ def offer_line(attempt_index: int) -> str:
 
 def update_line(record: UpdateRecord) -> str:
     if record.skipped:
-        return f"[yellow]update #{record.index}: no step taken[/] (the learner found no signal in attempt #{record.attempt})"
+        return (f"[yellow]update #{record.index}: no step taken[/] (the learner found no signal in attempt "
+                f"#{record.attempt})")
     source = {"tests": "test feedback", "words": "your feedback", "teach": "your solution (SDFT)"}[record.source]
     after = f" → {record.kl_after:.4f}" if record.kl_after is not None else ""
     return (f"[bold cyan]update #{record.index}[/] from {source} on attempt #{record.attempt} · "
