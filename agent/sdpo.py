@@ -22,10 +22,11 @@ Where this departs from the paper (arXiv 2601.20802):
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from agent.losses import clip_per_token, importance_ratio, reverse_kl, token_logprobs, topk_divergence
 from agent.protocols import LearnerEpisode, UpdateStats
@@ -66,6 +67,8 @@ class SDPOConfig:
     """Response positions whose full-vocabulary logits are alive at once (memory, see _score_chunks)."""
     measure_after: bool = True
     """Recompute the student-teacher KL after the step (costs one more student forward)."""
+    recompute_activations: bool = True
+    """Gradient checkpointing in the student pass: about one more body forward, a fraction of the memory."""
 
     def __post_init__(self) -> None:
         if not self.lr > 0:
@@ -169,7 +172,8 @@ class SDPOLearner:
             for step in range(self.config.steps_per_update):
                 loss = 0.0
                 for item in scored:
-                    item_loss, item_kl = self._student_pass(item, step, total_tokens)
+                    with self._recomputed_activations():
+                        item_loss, item_kl = self._student_pass(item, step, total_tokens)
                     loss += item_loss
                     kl_sum += item_kl
                 grad_norm = self._grad_norm(params)
@@ -281,6 +285,43 @@ class SDPOLearner:
             item.behaviour_logprobs = torch.cat(behaviour)
         return loss_total, kl_total
 
+    @contextlib.contextmanager
+    def _recomputed_activations(self) -> Iterator[None]:
+        """Gradient checkpointing for the student pass, switched on only for its duration.
+
+        Memory: with grad, the body stores every layer's activations for the whole prompt + response (about
+        2 GB for a 1,300-token pass on the embedded model, far more than generation ever holds). Checkpointed,
+        each decoder layer keeps only its input and recomputes the rest during the backward pass.
+        This sets transformers' per-module flags by hand instead of calling gradient_checkpointing_enable():
+        checkpointing runs only in train mode, and model.train() would also switch on dropout, so only the
+        flagged modules' own `training` attribute is set (their children, dropout included, stay in eval).
+        """
+        import functools
+
+        import torch.utils.checkpoint
+
+        modules = [m for m in self._base().get_decoder().modules() if hasattr(m, "gradient_checkpointing")]
+        if not self.config.recompute_activations or not modules:
+            yield
+            return
+        saved = [(m, m.gradient_checkpointing, m.training, m.__dict__.get("_gradient_checkpointing_func"))
+                 for m in modules]
+        recompute = functools.partial(torch.utils.checkpoint.checkpoint, use_reentrant=False)
+        try:
+            for module in modules:
+                module.gradient_checkpointing = True
+                module._gradient_checkpointing_func = recompute
+                module.training = True
+            yield
+        finally:
+            for module, enabled, training, func in saved:
+                module.gradient_checkpointing = enabled
+                module.training = training
+                if func is None:
+                    module.__dict__.pop("_gradient_checkpointing_func", None)
+                else:
+                    module._gradient_checkpointing_func = func
+
     def _measure_kl(self, scored: list[_Scored]) -> float:
         """Summed full-vocabulary reverse KL of the student to the teacher over all response tokens."""
         import torch
@@ -343,8 +384,6 @@ class SDPOLearner:
     def _adapter_off_for_head(self) -> Any:
         """disable_adapter() when the head carries LoRA weights, else nothing: entering it walks every module
         (about 50 ms on the embedded model), too slow to repeat for each chunk when it would change nothing."""
-        import contextlib
-
         from peft.tuners.tuners_utils import BaseTunerLayer
 
         if isinstance(self._head(), BaseTunerLayer):

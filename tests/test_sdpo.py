@@ -266,28 +266,53 @@ def test_mixed_batch_learns_from_the_episodes_with_signal(fresh) -> None:
 
 
 @pytest.mark.slow
-def test_chunked_scoring_gives_the_same_gradient_as_one_chunk(policy) -> None:
+def test_chunked_recomputed_scoring_gives_the_same_gradient_as_one_plain_pass(policy) -> None:
+    # Chunks of 3 positions with gradient checkpointing against one chunk with stored activations.
     # Compared on gradients, not weights: Adam's first step is about lr * sign(g), which float noise on
     # near-zero gradients flips.
     import torch
 
     from agent.sdpo import SDPOStats
 
-    def gradients(chunk_size: int) -> tuple[float, dict]:
-        learner = SDPOLearner(policy, SDPOConfig(chunk_size=chunk_size))
+    def gradients(chunk_size: int, recompute: bool) -> tuple[float, dict]:
+        learner = SDPOLearner(policy, SDPOConfig(chunk_size=chunk_size, recompute_activations=recompute))
         (item,) = learner._prepare([failed_episode(policy)], SDPOStats())
-        loss, _ = learner._student_pass(item, step=0, total_tokens=item.sequences.response_length)
+        with learner._recomputed_activations():
+            loss, _ = learner._student_pass(item, step=0, total_tokens=item.sequences.response_length)
         grads = {n: p.grad.clone() for n, p in policy.model.named_parameters() if p.grad is not None}
         policy.model.zero_grad(set_to_none=True)
         return loss, grads
 
     policy.history.reset()
-    loss_chunked, chunked = gradients(3)
-    loss_whole, whole = gradients(4096)
+    loss_chunked, chunked = gradients(3, recompute=True)
+    loss_whole, whole = gradients(4096, recompute=False)
     assert loss_chunked == pytest.approx(loss_whole, rel=1e-5)
     assert chunked.keys() == whole.keys() and len(whole) > 0
     # Equal up to float32 summation order: within 1e-3 of each tensor's norm.
     assert all(torch.linalg.norm(chunked[n] - whole[n]) <= 1e-3 * torch.linalg.norm(whole[n]) for n in whole)
+
+
+@pytest.mark.slow
+def test_recompute_runs_each_layer_again_in_backward_and_leaves_the_model_as_it_was(policy) -> None:
+    from agent.sdpo import SDPOStats
+
+    layer = policy.model.get_base_model().get_decoder().layers[0]
+    calls = []
+    # A pre-hook on a child: transformers replays the layer's forward but not the layer's own hooks, and the
+    # replay stops as soon as the last stored tensor is rebuilt, before the child's forward returns.
+    handle = layer.mlp.register_forward_pre_hook(lambda *_: calls.append(1))
+    try:
+        for recompute, expected in ((True, 2), (False, 1)):
+            learner = SDPOLearner(policy, SDPOConfig(recompute_activations=recompute))
+            (item,) = learner._prepare([failed_episode(policy)], SDPOStats())
+            calls.clear()
+            with learner._recomputed_activations():
+                learner._student_pass(item, step=0, total_tokens=item.sequences.response_length)
+            policy.model.zero_grad(set_to_none=True)
+            assert len(calls) == expected  # the forward, plus its replay during the backward when recomputing
+    finally:
+        handle.remove()
+    assert not layer.training and not layer.gradient_checkpointing
 
 
 @pytest.mark.slow
