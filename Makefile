@@ -8,8 +8,9 @@ BIN := $(VENV)/bin
 setup:
 	@bash scripts/setup.sh
 
+# Budget and token cap sized so the starter set finishes in about 10 minutes on a 2-core CPU.
 run: setup
-	$(BIN)/autodidact run starter --out runs/starter
+	$(BIN)/autodidact run starter -K 4 -B 1 --max-new-tokens 192
 
 test: setup
 	$(BIN)/python -m pytest -ra
