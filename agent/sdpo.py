@@ -63,8 +63,8 @@ class SDPOConfig:
     """Cap on the per-token importance ratio current / first-step probability (steps_per_update > 1)."""
     max_teacher_prompt_tokens: int | None = 4096
     """Budget for the teacher's prompt tokens (also bounded by the context window); None: the window only."""
-    chunk_size: int = 128
-    """Response positions whose full-vocabulary logits are alive at once (memory, see _score_chunks)."""
+    chunk_size: int = 64
+    """Response positions whose full-vocabulary logits are alive at once (memory, see _student_pass)."""
     measure_after: bool = True
     """Recompute the student-teacher KL after the step (costs one more student forward)."""
     recompute_activations: bool = True
