@@ -6,6 +6,12 @@ demonstration (agent/teacher.py builds both id sequences). The loss is the per-t
 agent/losses.py, averaged over every response token of the batch; one AdamW step follows (or several, with
 importance ratios). Each update first pushes an adapter snapshot, so it can be undone exactly.
 
+Memory: the update never holds full-vocabulary logits for a whole response. The body runs once per
+sequence, the teacher keeps only its final hidden states at the response positions, and the head, the loss
+and its backward run over chunks of positions (_student_pass). The student body is gradient-checkpointed
+(_recomputed_activations), so a long attempt costs about one more forward instead of every layer's
+activations. On CUDA the model may run in bf16; the divergence is always computed in float32.
+
 Where this departs from the paper (arXiv 2601.20802):
 - LoRA instead of full fine-tuning, so the frozen teacher is simply the base model with the adapter switched
   off: no second copy of the weights.

@@ -12,6 +12,10 @@ is at most 1.5x the generation's.
 resident memory is mostly freed-but-retained heap: the tensors alive at once are a few hundred MiB, but the
 many short-lived activations of the forward, the recomputation and the backward leave the heap fragmented.
 
+Times are wall-clock seconds; CPU seconds (user + system, all threads) are shown beside them because on a
+shared machine wall time mostly measures the neighbours. With several threads, idle threads that spin-wait for
+a busy core also burn CPU seconds: pass --threads 1 for a measure of the work itself.
+
 Each length runs in its own subprocess, so one length's memory never inflates the next one's peak. Each
 subprocess warms up (a short generation and a short update) before timing. Memory is the peak over the phase:
 on CPU the process's resident-set high-water mark, reset before each phase through /proc/self/clear_refs (it
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -177,9 +182,18 @@ class PeakMemory:
         raise RuntimeError("no VmHWM in /proc/self/status: this benchmark measures CPU memory on Linux only")
 
 
+def cpu_seconds() -> float:
+    """CPU time this process has used (user + system), all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure_one(args: argparse.Namespace, length: int) -> dict:
     """Generate one attempt of `length` tokens and run one update on it; times and peaks of both."""
     import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     from agent.prompts import problem_messages
     from agent.sdpo import SDPOConfig, SDPOLearner
@@ -200,18 +214,23 @@ def measure_one(args: argparse.Namespace, length: int) -> dict:
 
     memory.reset()
     baseline = memory.peak_mib()
+    cpu = cpu_seconds()
     start = time.perf_counter()
     generation = generate_exactly(policy, messages, length)
     generation_seconds = time.perf_counter() - start
+    generation_cpu = cpu_seconds() - cpu
     generation_peak = memory.peak_mib()
 
     memory.reset()
+    cpu = cpu_seconds()
     stats = learner.update([episode(generation.ids)])
+    update_cpu = cpu_seconds() - cpu
     update_peak = memory.peak_mib()
     if stats.skipped or stats.tokens != length:
         raise RuntimeError(f"the update did not score the attempt: {stats}")
     return {
         "length": length, "generation_s": generation_seconds, "update_s": stats.seconds,
+        "generation_cpu_s": generation_cpu, "update_cpu_s": update_cpu,
         "baseline_mib": baseline, "generation_peak_mib": generation_peak, "update_peak_mib": update_peak,
         "teacher_prompt_tokens": stats.teacher_prompt_tokens[0], "threads": torch.get_num_threads(),
     }
@@ -221,21 +240,26 @@ def table(rows: list[dict], title: str) -> str:
     lines = [
         f"### {title}",
         "",
-        "| attempt tokens | generation s | update s | update / generation (target <= 0.3) | generation peak MiB "
-        "| update peak MiB | update / generation memory (target <= 1.5) |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| attempt tokens | generation s | update s | update / generation (target <= 0.3) "
+        "| CPU s: generation, update, ratio | generation peak MiB | update peak MiB "
+        "| update / generation memory (target <= 1.5) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         time_ratio = r["update_s"] / r["generation_s"]
+        cpu_ratio = r["update_cpu_s"] / r["generation_cpu_s"]
         memory_ratio = r["update_peak_mib"] / r["generation_peak_mib"]
         lines.append(
             f"| {r['length']} | {r['generation_s']:.2f} | {r['update_s']:.2f} | {time_ratio:.2f}"
-            f"{'' if time_ratio <= 0.3 else ' (missed)'} | {r['generation_peak_mib']:.0f} "
-            f"| {r['update_peak_mib']:.0f} | {memory_ratio:.2f}{'' if memory_ratio <= 1.5 else ' (missed)'} |"
+            f"{'' if time_ratio <= 0.3 else ' (missed)'} "
+            f"| {r['generation_cpu_s']:.1f}, {r['update_cpu_s']:.1f}, {cpu_ratio:.2f} "
+            f"| {r['generation_peak_mib']:.0f} | {r['update_peak_mib']:.0f} "
+            f"| {memory_ratio:.2f}{'' if memory_ratio <= 1.5 else ' (missed)'} |"
         )
     first = rows[0]
     lines += ["", f"Memory before generation (weights and runtime): {first['baseline_mib']:.0f} MiB; "
-                  f"teacher prompt {first['teacher_prompt_tokens']} tokens; {first['threads']} CPU threads."]
+                  f"teacher prompt {first['teacher_prompt_tokens']} tokens; {first['threads']} CPU threads; "
+                  f"load average {os.getloadavg()[0]:.1f} at the end."]
     return "\n".join(lines)
 
 
@@ -247,6 +271,9 @@ def main() -> int:
     parser.add_argument("--dtype", default="auto", help="dtype for HFPolicy: auto, float32, bfloat16")
     parser.add_argument("--random-init", choices=sorted(RANDOM_CONFIGS), default=None,
                         help="time a randomly initialised model of this shape instead of --model")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch CPU threads (0: as the policy sets them). With 1, CPU seconds are a measure of "
+                             "work that other processes on a shared machine barely disturb")
     parser.add_argument("--malloc", choices=("system", "jemalloc"), default="system",
                         help="CPU memory allocator of the measured processes (jemalloc: preloaded libjemalloc)")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)  # a child: one length, JSON out
@@ -262,7 +289,8 @@ def main() -> int:
     rows = []
     for length in [int(x) for x in args.lengths.split(",")]:
         command = [sys.executable, __file__, "--one", str(length), "--model", args.model, "--device", args.device,
-                   "--dtype", args.dtype] + (["--random-init", args.random_init] if args.random_init else [])
+                   "--dtype", args.dtype, "--threads", str(args.threads)]
+        command += ["--random-init", args.random_init] if args.random_init else []
         done = subprocess.run(command, capture_output=True, text=True, env=env)
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)

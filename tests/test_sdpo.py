@@ -37,7 +37,9 @@ def test_teacher_prompt_layout() -> None:
         "P\nCorrect solution:\n\nD\nThe following is feedback from your unsuccessful earlier attempt:\n\nF"
         "\n\nCorrectly solve the original question."
     )
-    assert teacher_prompt("P", demonstration="D") == "P\nCorrect solution:\n\nD\n\nCorrectly solve the original question."
+    assert teacher_prompt("P", demonstration="D") == (
+        "P\nCorrect solution:\n\nD\n\nCorrectly solve the original question."
+    )
 
 
 def test_teacher_prompt_without_signal_is_none() -> None:
