@@ -192,14 +192,14 @@ def measure_one(args: argparse.Namespace, length: int) -> dict:
     """Generate one attempt of `length` tokens and run one update on it; times and peaks of both."""
     import torch
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
 
     from agent.prompts import problem_messages
     from agent.sdpo import SDPOConfig, SDPOLearner
     from tasks.model import Task
 
     policy = load_policy(args)
+    if args.threads:  # after loading: the policy sets its own thread count
+        torch.set_num_threads(args.threads)
     task = Task(id="bench", title="pairs", statement=STATEMENT, kind="stdin", public_tests=(), hidden_tests=())
     messages = problem_messages(task)
     system, prompt = messages[0]["content"], messages[1]["content"]
