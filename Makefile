@@ -10,7 +10,7 @@ setup:
 
 # Budget and token cap sized so the starter set finishes in about 10 minutes on a 2-core CPU.
 run: setup
-	$(BIN)/autodidact run starter -K 4 -B 1 --max-new-tokens 192
+	$(BIN)/autodidact run starter -K 4 -B 1 --max-new-tokens 128
 
 test: setup
 	$(BIN)/python -m pytest -ra
