@@ -36,12 +36,13 @@ class Reporter:
         remaining = (time.perf_counter() - self.started) / finished_here * (self.total_units - self.done_units)
         return f"{int(remaining // 60)}m{int(remaining % 60):02d}s"
 
-    def attempt(self, unit, a) -> None:
+    def attempt(self, unit, a, budget: int | None = None) -> None:
+        """One attempt's line; `budget` is this unit's own (best-of-k in bench draws K x R samples)."""
         style = VERDICT_STYLE.get(a.verdict, "")
         tag = f"{unit.method}" + (f" seed {unit.seed}" if unit.method != "none" else "")
         self.console.print(
             f"[dim]{self.done_units + 1}/{self.total_units}[/] {unit.problem:<14} {tag:<16} "
-            f"attempt {a.index}/{self.budget}  [{style}]{a.verdict:<13}[/] "
+            f"attempt {a.index}/{budget or self.budget}  [{style}]{a.verdict:<13}[/] "
             f"feedback={a.feedback_kind:<13} {len(a.response_ids):>4} tok  "
             f"gen {a.gen_seconds:5.1f}s  grade {a.grade_seconds:4.2f}s"
         )

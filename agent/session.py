@@ -72,7 +72,7 @@ class Session:
             record = {"method": unit.method, "seed": unit.seed, **attempt.record()}
             self.rundir.append("attempts.jsonl", record)
             if self.reporter:
-                self.reporter.attempt(unit, attempt)
+                self.reporter.attempt(unit, attempt, self.budget_for(unit.method))
 
         def on_episode(state: Progress, stats: UpdateStats | None) -> None:
             learned = stats is not None and not stats.skipped

@@ -210,3 +210,23 @@ def test_interrupted_session_resumes_without_losing_or_repeating_attempts(tmp_pa
     assert {k: o.solved_at for k, o in outcomes.items()} == {"sdpo|p1|0": 2, "sdpo|p2|0": 3}
     updates = (tmp_path / "r" / "updates.jsonl").read_text().splitlines()
     assert len(updates) == 5
+
+
+def test_bench_best_of_k_draws_k_times_r_samples_and_shows_that_budget(tmp_path, sandbox):
+    from rich.console import Console
+
+    from agent.progress import Reporter
+
+    cfg = RunConfig(budget=2, batch=1, seeds=2)
+    console = Console(record=True, width=200)
+    session = Session(
+        RunDir.create(tmp_path / "b", cfg.to_dict()), [Unit("best-of-k", "add", 0)], {"add": add_task()},
+        policy={"best-of-k": ScriptedPolicy([WRONG, RIGHT, WRONG, RIGHT])}, sandbox=sandbox, learner=None,
+        methods={"best-of-k": BestOfK()}, config=cfg, reset_each_unit=True, reporter=Reporter(cfg.budget, console),
+        bench=True,
+    )
+    session.run()
+    lines = [json.loads(x) for x in (tmp_path / "b" / "attempts.jsonl").read_text().splitlines()]
+    assert [r["attempt"] for r in lines] == [1, 2, 3, 4] and sum(r["passed"] for r in lines) == 2
+    shown = console.export_text()
+    assert "attempt 4/4" in shown and "/2 " not in shown
