@@ -8,9 +8,9 @@ importance ratios). Each update first pushes an adapter snapshot, so it can be u
 
 Memory: the update never holds full-vocabulary logits for a whole response. The body runs once per
 sequence, the teacher keeps only its final hidden states at the response positions, and the head, the loss
-and its backward run over chunks of positions (_student_pass). The student body is gradient-checkpointed
-(_recomputed_activations), so a long attempt costs about one more forward instead of every layer's
-activations. On CUDA the model may run in bf16; the divergence is always computed in float32.
+and its backward run over chunks of positions (_student_pass, with agent/scoring.py). The student body is
+gradient-checkpointed (ChunkedScorer.recomputed_activations), so a long attempt costs about one more forward
+instead of every layer's activations. On CUDA the model may run in bf16; the divergence is always computed in float32.
 
 Where this departs from the paper (arXiv 2601.20802):
 - LoRA instead of full fine-tuning, so the frozen teacher is simply the base model with the adapter switched
@@ -28,14 +28,14 @@ Where this departs from the paper (arXiv 2601.20802):
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 from agent.losses import clip_per_token, importance_ratio, reverse_kl, token_logprobs, topk_divergence
 from agent.protocols import LearnerEpisode, UpdateStats
+from agent.scoring import ChunkedScorer, chunks
 from agent.teacher import EpisodeSequences, NoSignal, build_sequences
 
 TEACHER_MODES = ("base", "trust-region")
@@ -151,7 +151,7 @@ class SDPOLearner:
         self.config = config or SDPOConfig()
         self._optimizer: Any = None
         self._optimizer_params: list[int] = []
-        self._checked_head = False
+        self.scorer = ChunkedScorer(policy, recompute_activations=self.config.recompute_activations)
 
     # ----- the update -----
 
@@ -178,7 +178,7 @@ class SDPOLearner:
             for step in range(self.config.steps_per_update):
                 loss = 0.0
                 for item in scored:
-                    with self._recomputed_activations():
+                    with self.scorer.recomputed_activations():
                         item_loss, item_kl = self._student_pass(item, step, total_tokens)
                     loss += item_loss
                     kl_sum += item_kl
@@ -211,7 +211,7 @@ class SDPOLearner:
         import torch
 
         policy = self.policy
-        vocab = self._base().get_input_embeddings().num_embeddings
+        vocab = self.scorer.base.get_input_embeddings().num_embeddings
         scored = []
         for index, episode in enumerate(episodes):
             try:
@@ -240,17 +240,17 @@ class SDPOLearner:
         was_training = model.training
         model.eval()
         try:
-            self._check_head()
+            self.scorer.check_head()
             # Only the final hidden states at the response positions are kept (T x H per episode, small); the
             # teacher's logits are recomputed from them chunk by chunk during the student pass.
             with torch.no_grad():
                 with model.disable_adapter():
                     for item in scored:
-                        item.base_hidden = self._response_hidden(item.sequences.teacher_ids,
+                        item.base_hidden = self.scorer.response_hidden(item.sequences.teacher_ids,
                                                                  item.sequences.response_length)
                 if self.config.teacher == "trust-region":
                     for item in scored:
-                        item.current_hidden = self._response_hidden(item.sequences.teacher_ids,
+                        item.current_hidden = self.scorer.response_hidden(item.sequences.teacher_ids,
                                                                     item.sequences.response_length)
         finally:
             model.train(was_training)
@@ -261,7 +261,7 @@ class SDPOLearner:
         import torch
 
         config = self.config
-        hidden = self._response_hidden(item.sequences.student_ids, item.sequences.response_length)
+        hidden = self.scorer.response_hidden(item.sequences.student_ids, item.sequences.response_length)
         # Memory: the full-vocabulary logits of a long response (T x V floats, several copies inside the
         # divergence and its backward) would dwarf everything else for a large vocabulary. So the body's output
         # is cut loose here, each chunk of positions goes through the head, the loss and its backward, and
@@ -271,8 +271,8 @@ class SDPOLearner:
         record = step == 0 and config.steps_per_update > 1
         behaviour = []
         loss_total, kl_total = 0.0, 0.0
-        for chunk in _chunks(item.sequences.response_length, config.chunk_size):
-            student_logits = self._logits(leaf[chunk])
+        for chunk in chunks(item.sequences.response_length, config.chunk_size):
+            student_logits = self.scorer.logits(leaf[chunk])
             teacher_logits = self._teacher_logits(item, chunk)
             divergence = topk_divergence(student_logits, teacher_logits, config.k, config.alpha, config.add_tail)
             divergence = clip_per_token(divergence, config.token_clip)
@@ -291,43 +291,6 @@ class SDPOLearner:
             item.behaviour_logprobs = torch.cat(behaviour)
         return loss_total, kl_total
 
-    @contextlib.contextmanager
-    def _recomputed_activations(self) -> Iterator[None]:
-        """Gradient checkpointing for the student pass, switched on only for its duration.
-
-        Memory: with grad, the body stores every layer's activations for the whole prompt + response (about
-        2 GB for a 1,300-token pass on the embedded model, far more than generation ever holds). Checkpointed,
-        each decoder layer keeps only its input and recomputes the rest during the backward pass.
-        This sets transformers' per-module flags by hand instead of calling gradient_checkpointing_enable():
-        checkpointing runs only in train mode, and model.train() would also switch on dropout, so only the
-        flagged modules' own `training` attribute is set (their children, dropout included, stay in eval).
-        """
-        import functools
-
-        import torch.utils.checkpoint
-
-        modules = [m for m in self._base().get_decoder().modules() if hasattr(m, "gradient_checkpointing")]
-        if not self.config.recompute_activations or not modules:
-            yield
-            return
-        saved = [(m, m.gradient_checkpointing, m.training, m.__dict__.get("_gradient_checkpointing_func"))
-                 for m in modules]
-        recompute = functools.partial(torch.utils.checkpoint.checkpoint, use_reentrant=False)
-        try:
-            for module in modules:
-                module.gradient_checkpointing = True
-                module._gradient_checkpointing_func = recompute
-                module.training = True
-            yield
-        finally:
-            for module, enabled, training, func in saved:
-                module.gradient_checkpointing = enabled
-                module.training = training
-                if func is None:
-                    module.__dict__.pop("_gradient_checkpointing_func", None)
-                else:
-                    module._gradient_checkpointing_func = func
-
     def _measure_kl(self, scored: list[_Scored]) -> float:
         """Summed full-vocabulary reverse KL of the student to the teacher over all response tokens."""
         import torch
@@ -335,86 +298,28 @@ class SDPOLearner:
         total = 0.0
         with torch.no_grad():
             for item in scored:
-                hidden = self._response_hidden(item.sequences.student_ids, item.sequences.response_length)
-                for chunk in _chunks(item.sequences.response_length, self.config.chunk_size):
-                    logits = self._logits(hidden[chunk])
+                hidden = self.scorer.response_hidden(item.sequences.student_ids, item.sequences.response_length)
+                for chunk in chunks(item.sequences.response_length, self.config.chunk_size):
+                    logits = self.scorer.logits(hidden[chunk])
                     total += reverse_kl(logits, self._teacher_logits(item, chunk)).sum().item()
         return total
 
-    # ----- model pieces -----
-
-    def _base(self) -> Any:
-        return self.policy.model.get_base_model()
-
-    def _head(self) -> Any:
-        return self._base().get_output_embeddings()
-
-    def _response_hidden(self, ids: list[int], response_length: int) -> Any:
-        """Final hidden states at the positions that predict the response tokens, shape [T, H].
-
-        Position i predicts token i + 1, so the response's T tokens are predicted by the T positions before
-        the last one. Only the body runs here; the vocabulary projection happens per chunk in _logits.
-        """
-        import torch
-
-        input_ids = torch.tensor([ids], device=self.policy.device)
-        hidden = self._base().get_decoder()(input_ids=input_ids, use_cache=False).last_hidden_state
-        start = len(ids) - response_length - 1
-        return hidden[0, start:start + response_length]
-
-    def _logits(self, hidden: Any) -> Any:
-        """The head's logits for some hidden states, with the final soft-capping some architectures apply."""
-        import torch
-
-        logits = self._head()(hidden)
-        cap = getattr(self._base().config, "final_logit_softcapping", None)
-        if cap:
-            logits = torch.tanh(logits / cap) * cap
-        return logits
+    # ----- teacher logits -----
 
     def _teacher_logits(self, item: _Scored, chunk: slice) -> Any:
         import torch
 
         mode = self.config.teacher
         with torch.no_grad():
-            with self._adapter_off_for_head():
-                base = self._logits(item.base_hidden[chunk])
+            with self.scorer.adapter_off_for_head():
+                base = self.scorer.logits(item.base_hidden[chunk])
             if mode == "base":
                 return base
             elif mode == "trust-region":
-                current = self._logits(item.current_hidden[chunk])
+                current = self.scorer.logits(item.current_hidden[chunk])
                 return torch.lerp(base.float(), current.float(), self.config.trust_region_rate)
             else:
                 raise ValueError(f"teacher={mode!r} is not one of {TEACHER_MODES}")
-
-    def _adapter_off_for_head(self) -> Any:
-        """disable_adapter() when the head carries LoRA weights, else nothing: entering it walks every module
-        (about 50 ms on the embedded model), too slow to repeat for each chunk when it would change nothing."""
-        from peft.tuners.tuners_utils import BaseTunerLayer
-
-        if isinstance(self._head(), BaseTunerLayer):
-            return self.policy.model.disable_adapter()
-        return contextlib.nullcontext()
-
-    def _check_head(self) -> None:
-        """Once: body + head must reproduce the model's own logits, or the chunked scoring would be wrong."""
-        import torch
-
-        if self._checked_head:
-            return
-        model = self.policy.model
-        ids = torch.tensor([[1, 2, 3, 4, 5, 6, 7, 8]], device=self.policy.device)
-        with torch.no_grad():
-            expected = model(input_ids=ids, use_cache=False).logits[0].float()
-            got = self._logits(self._base().get_decoder()(input_ids=ids, use_cache=False).last_hidden_state[0])
-        # The tolerance admits bf16 rounding but not a missing soft-cap or scale, which moves large logits a lot.
-        if (expected - got.float()).abs().max() > 1e-3 + 1e-2 * expected.abs().max():
-            raise RuntimeError(
-                f"{type(self._base()).__name__}: the decoder body followed by the output head does not reproduce "
-                "the model's logits (it post-processes them in a way SDPOLearner does not know); add that "
-                "step to SDPOLearner._logits"
-            )
-        self._checked_head = True
 
     # ----- optimizer -----
 
@@ -466,6 +371,3 @@ class SDPOLearner:
         self.policy.history.load(path)
         self._optimizer = None
 
-
-def _chunks(length: int, size: int) -> list[slice]:
-    return [slice(start, min(start + size, length)) for start in range(0, length, size)]

@@ -279,7 +279,7 @@ def test_chunked_recomputed_scoring_gives_the_same_gradient_as_one_plain_pass(po
     def gradients(chunk_size: int, recompute: bool) -> tuple[float, dict]:
         learner = SDPOLearner(policy, SDPOConfig(chunk_size=chunk_size, recompute_activations=recompute))
         (item,) = learner._prepare([failed_episode(policy)], SDPOStats())
-        with learner._recomputed_activations():
+        with learner.scorer.recomputed_activations():
             loss, _ = learner._student_pass(item, step=0, total_tokens=item.sequences.response_length)
         grads = {n: p.grad.clone() for n, p in policy.model.named_parameters() if p.grad is not None}
         policy.model.zero_grad(set_to_none=True)
@@ -308,7 +308,7 @@ def test_recompute_runs_each_layer_again_in_backward_and_leaves_the_model_as_it_
             learner = SDPOLearner(policy, SDPOConfig(recompute_activations=recompute))
             (item,) = learner._prepare([failed_episode(policy)], SDPOStats())
             calls.clear()
-            with learner._recomputed_activations():
+            with learner.scorer.recomputed_activations():
                 learner._student_pass(item, step=0, total_tokens=item.sequences.response_length)
             policy.model.zero_grad(set_to_none=True)
             assert len(calls) == expected  # the forward, plus its replay during the backward when recomputing
