@@ -1,5 +1,6 @@
 """Task loading: LiveCodeBench rows in both private-test encodings, release directories, every filter, every
-kind of bad input (the message names file, line and field), the built-in sets, and the `tasks` commands."""
+kind of bad input (the message names file, line and field), and the built-in sets
+(the `tasks` commands are in test_cli_tasks.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import base64
 import gzip
 import json
 import pickle
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
@@ -22,45 +21,10 @@ from tasks.model import TaskFormatError
 from tasks.model import TestCase as Case  # aliased so pytest does not try to collect it
 from tasks.references import reference_solution
 
+from lcb_rows import functional_row, mixed_set_file, stdin_row, write_jsonl
+
 REPO = Path(__file__).resolve().parent.parent
 HAVE_BUNDLED = (REPO / "tasks" / "data" / "bundled.jsonl").is_file()
-
-
-def stdin_row(qid: str = "abc100_a", **overrides) -> dict:
-    tests = [{"input": "1 2\n", "output": "3\n", "testtype": "stdin"}]
-    hidden = [{"input": "5 5\n", "output": "10\n", "testtype": "stdin"},
-              {"input": "0 0\n", "output": "0\n", "testtype": "stdin"}]
-    row = {
-        "question_title": f"Sum {qid}", "question_content": "Read a and b; print a + b.", "platform": "atcoder",
-        "question_id": qid, "contest_id": "abc100", "contest_date": "2024-03-02T00:00:00", "starter_code": "",
-        "difficulty": "easy", "public_test_cases": json.dumps(tests), "private_test_cases": json.dumps(hidden),
-        "metadata": "{}",
-    }
-    row.update(overrides)
-    return row
-
-
-def functional_row(qid: str = "3000", **overrides) -> dict:
-    public = [{"input": "[1, 2, 3]", "output": "6", "testtype": "functional"}]
-    hidden = [Case("[]", "0", "functional"), Case("[-1, 1]", "0", "functional")]
-    row = {
-        "question_title": "List Sum", "question_content": "Return the sum of nums.", "platform": "leetcode",
-        "question_id": qid, "contest_id": "weekly-contest-400", "contest_date": "2024-06-01T00:00:00",
-        "starter_code": "class Solution:\n    def listSum(self, nums: List[int]) -> int:\n        ",
-        "difficulty": "medium", "public_test_cases": json.dumps(public),
-        "private_test_cases": encode_private_tests(hidden), "metadata": json.dumps({"func_name": "listSum"}),
-    }
-    row.update(overrides)
-    return row
-
-
-def write_jsonl(path: Path, rows: list, raw_lines: dict[int, str] | None = None) -> Path:
-    """Write rows as JSON lines; raw_lines replaces the given 1-based lines with literal text."""
-    lines = [json.dumps(r) for r in rows]
-    for line_no, text in (raw_lines or {}).items():
-        lines[line_no - 1] = text
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 # ---- rows and encodings ----
@@ -227,14 +191,7 @@ def test_statement_must_be_a_string(tmp_path):
 
 @pytest.fixture
 def mixed_set(tmp_path) -> str:
-    rows = [
-        stdin_row("e1", difficulty="easy", contest_date="2024-01-10T00:00:00"),
-        stdin_row("m1", difficulty="medium", contest_date="2024-02-10T00:00:00", platform="codeforces"),
-        functional_row("h1", difficulty="hard", contest_date="2024-03-10T00:00:00"),
-        stdin_row("e2", difficulty="easy", contest_date="2024-04-10T00:00:00"),
-        stdin_row("nodate", difficulty="easy", contest_date=""),
-    ]
-    return str(write_jsonl(tmp_path / "mixed.jsonl", rows))
+    return mixed_set_file(tmp_path)
 
 
 def ids(tasks) -> list[str]:
@@ -375,74 +332,3 @@ def test_starter_set_is_the_starter_rows_of_bundled():
             get_task("starter", non_starter[0].id)
 
 
-# ---- the `tasks` commands, run as the real program ----
-
-def autodidact(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "agent", *args], capture_output=True, text=True, cwd=REPO,
-                          timeout=120)
-
-
-def test_cli_list_json(mixed_set):
-    done = autodidact("tasks", "list", mixed_set, "--json", "--difficulty", "easy", "--since", "2024-01-01")
-    assert done.returncode == 0, done.stderr
-    listed = json.loads(done.stdout)
-    assert [t["id"] for t in listed] == ["e1", "e2"]
-    assert {"id", "title", "kind", "difficulty", "n_public", "n_hidden"} <= set(listed[0])
-    assert (listed[0]["n_public"], listed[0]["n_hidden"]) == (1, 2)
-
-
-def test_cli_list_table_and_show(mixed_set):
-    done = autodidact("tasks", "list", mixed_set, "--ids", "h1,e1")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.index("h1") < done.stdout.index("e1") and "functional" in done.stdout
-    shown = autodidact("tasks", "show", mixed_set, "h1")
-    assert shown.returncode == 0, shown.stderr
-    assert "Return the sum of nums." in shown.stdout and "def listSum" in shown.stdout
-    assert "[1, 2, 3]" in shown.stdout and "[-1, 1]" not in shown.stdout  # hidden tests stay hidden
-
-
-@pytest.mark.parametrize("argv, expected", [
-    (["tasks", "show", "{set}", "zz9"], "is not in"),
-    (["tasks", "list", "no/such/file.jsonl"], "is not a file, a directory or a built-in set"),
-    (["tasks", "list", "{set}", "--since", "yesterday"], "YYYY-MM-DD"),
-    (["tasks", "list", "{bad}"], "field 'question_content'"),
-])
-def test_cli_bad_input_is_one_line_exit_2(mixed_set, tmp_path, argv, expected):
-    row = stdin_row()
-    del row["question_content"]
-    bad = write_jsonl(tmp_path / "bad.jsonl", [row])
-    done = autodidact(*[a.format(set=mixed_set, bad=bad) for a in argv])
-    assert done.returncode == 2
-    assert expected in done.stderr and "Traceback" not in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
-
-
-def _validation_set(tmp_path) -> Path:
-    path = write_jsonl(tmp_path / "v.jsonl", [stdin_row("good"), stdin_row("wrong"), functional_row("fn")])
-    refs = tmp_path / "references"
-    refs.mkdir()
-    (refs / "good.py").write_text("a, b = map(int, input().split())\nprint(a + b)\n")
-    (refs / "wrong.py").write_text("a, b = map(int, input().split())\nprint(a - b)\n")
-    (refs / "fn.py").write_text("class Solution:\n    def listSum(self, nums):\n        return sum(nums)\n")
-    return path
-
-
-def test_cli_validate_reports_the_failing_reference(tmp_path):
-    path = _validation_set(tmp_path)
-    done = autodidact("tasks", "validate", str(path), "--sandbox", "local", "--workers", "2")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "ok   good" in done.stdout and "ok   fn" in done.stdout
-    assert "FAIL wrong wrong_answer" in done.stdout
-    assert "2 passed, 1 failed" in done.stdout
-    only_good = autodidact("tasks", "validate", str(path), "--sandbox", "local", "--ids", "good,fn")
-    assert only_good.returncode == 0, only_good.stdout + only_good.stderr
-
-
-def test_cli_validate_without_reference_exits_2(tmp_path):
-    path = _validation_set(tmp_path)
-    (tmp_path / "references" / "fn.py").unlink()
-    done = autodidact("tasks", "validate", str(path), "--sandbox", "local", "--ids", "good,fn")
-    assert done.returncode == 2
-    assert "NO REFERENCE fn" in done.stdout and "ok   good" in done.stdout
-    nothing = autodidact("tasks", "validate", str(path), "--sandbox", "local", "--difficulty", "hard")
-    assert nothing.returncode == 2 and "no task in" in nothing.stderr
