@@ -141,10 +141,13 @@ def debian_mirror(sources: tuple[Path, ...] = APT_SOURCES) -> str:
 
 def bootstrap_base(client, name: str, log: Log, suite: str = "bookworm") -> None:
     """debootstrap a minimal Debian with python3 and import it into the engine as `name`."""
-    if shutil.which("debootstrap") is None:
+    # /usr/sbin is not on every root PATH (a non-login shell, CI), and debootstrap lives there.
+    debootstrap = shutil.which("debootstrap") or shutil.which("debootstrap", path="/usr/sbin:/sbin")
+    if debootstrap is None:
         raise SandboxUnavailable(
-            f"no base image: {DEFAULT_BASE} cannot be pulled and debootstrap is not installed; install it "
-            "(apt-get install debootstrap, as root) or pass --base IMAGE with a local Python >= 3.11 image"
+            f"no base image: {DEFAULT_BASE} cannot be pulled and debootstrap is not installed; run "
+            "`bash scripts/setup.sh` (as root on Debian it installs it), or `apt-get install debootstrap`, "
+            "or pass --base IMAGE with a local Python >= 3.11 image"
         )
     mirror = debian_mirror()
     root = Path(tempfile.mkdtemp(prefix="autodidact-base-", dir="/var/tmp"))
@@ -152,7 +155,7 @@ def bootstrap_base(client, name: str, log: Log, suite: str = "bookworm") -> None
         log(f"bootstrapping a Debian {suite} base with python3 from {mirror} (about a minute)")
         started = time.monotonic()
         done = subprocess.run(
-            ["debootstrap", "--variant=minbase", "--include=python3", suite, str(root), mirror],
+            [debootstrap, "--variant=minbase", "--include=python3", suite, str(root), mirror],
             capture_output=True, text=True,
         )
         if done.returncode != 0:

@@ -14,7 +14,19 @@ fi
 
 if [ ! -x "$VENV/bin/python" ]; then
     echo "[setup] creating virtualenv $VENV"
-    "$PY" -m venv "$VENV"
+    if ! "$PY" -m venv "$VENV" 2>/dev/null; then
+        # Debian's system Python keeps venv (ensurepip) in a separate package.
+        if [ "$(id -u)" = "0" ] && [ -f /etc/debian_version ]; then
+            echo "[setup] installing python3-venv from Debian"
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+            rm -rf "$VENV"
+            "$PY" -m venv "$VENV"
+        else
+            echo "error: $PY -m venv failed; install the venv module (e.g. apt-get install python3-venv)" >&2
+            exit 1
+        fi
+    fi
 fi
 
 # Re-install only when the dependency list changed.
@@ -34,6 +46,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
+bash scripts/system_packages.sh
 bash scripts/ensure_docker.sh
 "$VENV/bin/autodidact" sandbox build
 echo "[setup] ready"
