@@ -16,8 +16,11 @@ verdict, never an exit status.
 Verdicts follow LiveCodeBench's official harness: the same import prelude (every `from X import *` then
 `import X`), recursion limit 50000, stdout compared line by line after stripping, with a token-wise Decimal
 fallback and no float tolerance; functional tasks call `Solution().<func_name>(*args)` or a top-level
-function, a tuple result counts as a list, and an exception while defining the solution or a missing
-function is a compile error; SystemExit ends a stdin program normally.
+function, and an exception while defining the solution or a missing function is a compile error;
+SystemExit ends a stdin program normally. Functional results follow the harness's exact rule: only a
+top-level tuple is converted to a list, then the result must equal the parsed expected JSON in Python, so a
+tuple nested anywhere inside it (a list of tuples, a tuple in a dict) never passes, and neither does a dict
+with non-string keys (parsed JSON has only string keys).
 
 How it works: the prelude is imported and the code compiled once; each test then runs in a forked child in
 its own session (so tests cannot affect each other), with the test input on fd 0, stdout on a pipe the
@@ -37,8 +40,8 @@ Where this departs from LiveCodeBench, on purpose:
   time_limit; an optional address-space limit turns excess memory into runtime_error.
 - A functional result is compared after a JSON round trip done in the grading process: the graded code never
   sees the expected value, and an object with a rigged __eq__ cannot pass. Consequences: a result that is not
-  JSON data (a set, a custom object) is a wrong answer, nested tuples count as lists, and dict keys compare
-  as strings.
+  JSON data (a set, a custom object, a Fraction) is a wrong answer; where a round trip would change the
+  value (nested tuples, non-string dict keys) the result is refused first, as the harness's `==` would.
 - A Solution class is recognised by name in the executed module, not by the text "class Solution".
 
 Threat model of this file alone: tests are isolated from each other and from the runner, time and output are
@@ -459,12 +462,41 @@ def _call_function(namespace: dict, spec: dict, args: list) -> dict:
         value = method(*args)
     except BaseException as e:
         return _exception_report("runtime_error", e, spec)
+    # LiveCodeBench converts only a top-level tuple; `prediction == expected` then decides.
     if isinstance(value, tuple):
         value = list(value)
+    if not _survives_json_unchanged(value):
+        return {"json": False, "actual": _safe_repr(value)}
     try:
         return {"json": True, "actual": json.dumps(value)}
     except (TypeError, ValueError, RecursionError):
         return {"json": False, "actual": _safe_repr(value)}
+
+
+def _survives_json_unchanged(value) -> bool:
+    """False when a JSON round trip would turn `value` into something it does not equal in Python.
+
+    json.dumps writes a tuple as a list and an int, float, bool or None dict key as a string, but the
+    expected value is parsed JSON, which holds neither tuples nor non-string keys: in LiveCodeBench's
+    `prediction == expected` such a result never matches, so here it must not match either. Walked with
+    a stack, not recursion, so a deep or cyclic result cannot crash the check.
+    """
+    stack, seen = [value], set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):
+            return False
+        if isinstance(item, (list, dict)):
+            if id(item) in seen:
+                continue  # a cycle: json.dumps refuses it below
+            seen.add(id(item))
+            if isinstance(item, dict):
+                if not all(isinstance(key, str) for key in item):
+                    return False
+                stack.extend(item.values())
+            else:
+                stack.extend(item)
+    return True
 
 
 def _run_check(namespace: dict, spec: dict, test_program) -> dict:

@@ -145,6 +145,35 @@ def test_tuple_result_counts_as_list(sandbox):
     assert grade(sandbox, code, [("1\n2", "[2, 1]")], kind="functional", func_name="pair").verdict == "pass"
 
 
+@pytest.mark.parametrize("returned, expected, verdict", [
+    ("(1, 2)", "[1, 2]", "pass"),                        # top level: the harness converts it
+    ("((1, 2), (3, 4))", "[[1, 2], [3, 4]]", "wrong_answer"),  # only the outer tuple is converted
+    ("[(1, 2), (3, 4)]", "[[1, 2], [3, 4]]", "wrong_answer"),  # a list of tuples
+    ("[[1, 2], [3, 4]]", "[[1, 2], [3, 4]]", "pass"),
+    ("{'a': (1, 2)}", '{"a": [1, 2]}', "wrong_answer"),       # a tuple inside a dict
+    ("{'a': [1, 2]}", '{"a": [1, 2]}', "pass"),
+    ("[[0, [(1,)]]]", "[[0, [[1]]]]", "wrong_answer"),         # deep inside
+    ("([1, (2,)],)", "[[1, [2]]]", "wrong_answer"),            # under a converted top-level tuple
+    ("{1: 2}", '{"1": 2}', "wrong_answer"),                    # parsed JSON keys are strings
+    ("()", "[]", "pass"),
+])
+def test_functional_tuple_rule_matches_the_harness(sandbox, returned, expected, verdict):
+    code = f"def f(x):\n    return {returned}"
+    result = grade(sandbox, code, [("0", expected)], kind="functional", func_name="f")
+    assert result.verdict == verdict, result
+
+
+def test_nested_tuple_is_shown_as_returned(sandbox):
+    # The feedback shows the tuples the code returned, so the model can see why it failed.
+    result = grade(sandbox, "def f(x):\n    return [(1, 2)]", [("0", "[[1, 2]]")], kind="functional", func_name="f")
+    assert result.tests[0].actual == "[(1, 2)]"
+
+
+def test_cyclic_result_is_a_wrong_answer(sandbox):
+    code = "def f(x):\n    a = []\n    a.append(a)\n    return a"
+    assert grade(sandbox, code, [("0", "[[]]")], kind="functional", func_name="f").verdict == "wrong_answer"
+
+
 def test_wrong_return_value(sandbox):
     result = grade(sandbox, "def pair(a, b):\n    return [a, b]", [("1\n2", "[2, 1]")], kind="functional",
                    func_name="pair")
