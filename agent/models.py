@@ -162,16 +162,6 @@ def pick_dtype(dtype: str, device: str) -> Any:
     return getattr(torch, name)
 
 
-def _set_cpu_threads() -> None:
-    import torch
-
-    if os.environ.get("OMP_NUM_THREADS"):
-        return  # the user chose; respect it
-    # torch defaults to the machine's core count, which oversubscribes a container limited by affinity.
-    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    torch.set_num_threads(max(1, available))
-
-
 def load_model_and_tokenizer(spec: str = DEFAULT_MODEL, *, device: str = "auto", dtype: str = "auto"):
     """Load a causal LM and its tokenizer in eval mode on the chosen device. Returns (model, tokenizer)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -179,7 +169,9 @@ def load_model_and_tokenizer(spec: str = DEFAULT_MODEL, *, device: str = "auto",
     where = pick_device(device)
     torch_dtype = pick_dtype(dtype, where)
     if where == "cpu":
-        _set_cpu_threads()
+        from agent.cpu import fit_threads
+
+        fit_threads()
     source = resolve_model(spec)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)

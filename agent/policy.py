@@ -20,6 +20,7 @@ import threading
 import time
 from typing import Any, Iterator
 
+from agent.cpu import fit_threads
 from agent.lora import AdapterHistory, LoraSettings, attach_lora
 from agent.models import DEFAULT_MODEL, load_model_and_tokenizer
 from agent.protocols import Generation, SamplingConfig
@@ -28,6 +29,9 @@ from agent.protocols import Generation, SamplingConfig
 END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<end_of_turn>", "<|end|>", "<|endoftext|>")
 
 _DONE = object()
+
+REFIT_SECONDS = 0.5
+"""How often a CPU generation re-fits its thread count to the load of other processes."""
 
 
 class HFPolicy:
@@ -135,9 +139,21 @@ class HFPolicy:
         import torch
         from transformers import StoppingCriteria, StoppingCriteriaList
 
+        on_cpu = self.device.type == "cpu"
+        if on_cpu:
+            fit_threads()  # as many threads as other processes leave cores free (agent/cpu.py)
+        last_fit = [time.monotonic()]
+
         class Halt(StoppingCriteria):
+            """Between tokens: stop when asked, and on CPU re-fit the thread count every half second, so a
+            neighbour that starts mid-generation does not stall every parallel region that follows."""
+
             def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-                return torch.full((input_ids.shape[0],), bool(halt()), dtype=torch.bool, device=input_ids.device)
+                if on_cpu and time.monotonic() - last_fit[0] >= REFIT_SECONDS:
+                    fit_threads()
+                    last_fit[0] = time.monotonic()
+                stop = bool(halt()) if halt is not None else False
+                return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
 
         prompt = torch.tensor([prompt_ids] * rows, dtype=torch.long, device=self.device)
         greedy = sampling.temperature == 0
@@ -152,7 +168,7 @@ class HFPolicy:
         with self._generation_mode(), self._seeded(sampling.seed):
             out = self.model.generate(
                 input_ids=prompt, attention_mask=torch.ones_like(prompt), streamer=streamer,
-                stopping_criteria=StoppingCriteriaList([Halt()]) if halt else None, **knobs)
+                stopping_criteria=StoppingCriteriaList([Halt()]), **knobs)
         return [row[len(prompt_ids):].tolist() for row in out]
 
     @contextlib.contextmanager

@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from agent.cpu import fit_threads
 from agent.losses import clip_per_token, importance_ratio, reverse_kl, token_logprobs, topk_divergence
 from agent.protocols import LearnerEpisode, UpdateStats
 from agent.scoring import ChunkedScorer, chunks
@@ -158,6 +159,8 @@ class SDPOLearner:
     def update(self, episodes: Sequence[LearnerEpisode]) -> SDPOStats:
         """One SDPO update on a batch; episodes without signal are listed in the stats, never raised."""
         started = time.perf_counter()
+        if self.policy.device.type == "cpu":
+            fit_threads()  # as many threads as other processes leave cores free (agent/cpu.py)
         stats = SDPOStats()
         scored = self._prepare(episodes, stats)
         if not scored:
