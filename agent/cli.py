@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "agent.cli_tasks",
     "agent.cli_sandbox",
     "agent.cli_run",
+    "agent.cli_eval",
     "agent.cli_bench",
     "agent.cli_chat",
 )

@@ -21,6 +21,8 @@ def register(sub) -> None:
                    help="start every problem from the base weights instead of carrying the adapter over")
     p.add_argument("--eval", dest="eval_taskset", metavar="TASKSET",
                    help="held-out set measured before and after the session (transfer and forgetting)")
+    p.add_argument("--eval-samples", type=int, metavar="N",
+                   help="samples per held-out task for pass@1 (default 8; 0: one greedy attempt)")
     p.set_defaults(handler=run_command)
 
 
@@ -31,6 +33,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         cfg, out, resuming = resolve_config(args, "run", {
             "learn": args.learn, "reset_per_problem": args.reset_per_problem, "eval_taskset": args.eval_taskset,
+            "eval_samples": args.eval_samples,
         })
         tasks = load_tasks(cfg)
         eval_tasks = _load_eval(cfg)
@@ -52,7 +55,7 @@ def run_command(args: argparse.Namespace) -> int:
             method = make_method(method_name, policy=policy, learner=learner)
             state = rundir.load_state()
             if eval_tasks and "eval_before" not in state:
-                state["eval_before"] = evaluate(eval_tasks, policy, sandbox, cfg, console, "before")
+                state["eval_before"] = evaluate(eval_tasks, policy, sandbox, cfg, console, rundir, "before")
                 rundir.save_state(state)
             session = Session(
                 rundir, [Unit(method_name, t.id, cfg.seed) for t in tasks], {t.id: t for t in tasks},
@@ -61,7 +64,7 @@ def run_command(args: argparse.Namespace) -> int:
             )
             outcomes = session.run()
             if eval_tasks and "eval_after" not in session.state:
-                session.state["eval_after"] = evaluate(eval_tasks, policy, sandbox, cfg, console, "after")
+                session.state["eval_after"] = evaluate(eval_tasks, policy, sandbox, cfg, console, rundir, "after")
                 rundir.save_state(session.state)
             if learner is not None:
                 learner.save(str(rundir.checkpoints / "final"))
@@ -70,12 +73,13 @@ def run_command(args: argparse.Namespace) -> int:
                           f"`autodidact run --resume {rundir.path}`")
             return 130
         except Exception as e:  # noqa: BLE001 — show the cause and how to resume, not a traceback wall
+            from agent.evaluation import EvalInfraError
             from agent.loop import InfraError
 
-            if isinstance(e, (InfraError, ValueError, FileNotFoundError)):
+            if isinstance(e, (InfraError, EvalInfraError, ValueError, FileNotFoundError)):
                 console.print(f"[red]error[/]: {e}\nfinished work is saved; continue with "
                               f"`autodidact run --resume {rundir.path}`")
-                return 3 if isinstance(e, InfraError) else 2
+                return 3 if isinstance(e, (InfraError, EvalInfraError)) else 2
             raise
     summary = _summary(tasks, outcomes, session, cfg)
     (rundir.path / "summary.json").write_text(json.dumps(summary, indent=2))
@@ -108,22 +112,51 @@ def _reporter(cfg):
     return Reporter(cfg.budget)
 
 
-def evaluate(tasks, policy, sandbox, cfg, console, label: str) -> dict:
-    """Greedy attempts on a held-out set with the current weights; no learning. Returns pass rate and per-task verdicts."""
-    from agent.loop import grade_attempt, visible_tests
-    from agent.prompts import extract_code, problem_messages
+def evaluate(tasks, policy, sandbox, cfg, console, rundir, label: str) -> dict:
+    """pass@1 on the held-out set with the current weights (no learning), resumable task by task.
+
+    The same sampling seeds are used before and after, so the paired difference compares the weights on
+    the same draws. Finished tasks are appended to eval-<label>.jsonl as they complete.
+    """
+    from agent.evaluation import TaskResult, evaluate_tasks
     from agent.protocols import SamplingConfig
 
-    greedy = SamplingConfig(temperature=0.0, max_new_tokens=cfg.sampling.max_new_tokens, seed=0)
-    verdicts = {}
-    with console.status(f"held-out evaluation ({label}) on {len(tasks)} tasks"):
-        for task in tasks:
-            gen = policy.generate(problem_messages(task), 1, greedy)[0]
-            _, _, verdict, _, _ = grade_attempt(sandbox, task, visible_tests(task, cfg.visible), gen, extract_code)
-            verdicts[task.id] = verdict
-    rate = sum(v == "pass" for v in verdicts.values()) / len(verdicts)
-    console.print(f"held-out pass rate {label}: {rate:.3f} ({sum(v == 'pass' for v in verdicts.values())}/{len(verdicts)})")
-    return {"pass_rate": rate, "verdicts": verdicts}
+    greedy = cfg.eval_samples == 0
+    sampling = SamplingConfig(temperature=0.0 if greedy else cfg.sampling.temperature, top_p=cfg.sampling.top_p,
+                              max_new_tokens=cfg.sampling.max_new_tokens)
+    progress = rundir.path / f"eval-{label}.jsonl"
+    done = {}
+    if progress.exists():
+        for line in progress.read_text().splitlines():
+            try:
+                result = TaskResult.from_record(json.loads(line))
+            except (ValueError, KeyError):
+                continue  # cut short by an interruption: measured again
+            done[result.task] = result
+
+    def finished(result) -> None:
+        with open(progress, "a") as f:
+            f.write(json.dumps(result.record()) + "\n")
+
+    n = 1 if greedy else cfg.eval_samples
+    with console.status(f"held-out evaluation ({label}) on {len(tasks)} tasks x {n} samples"):
+        report = evaluate_tasks(tasks, policy, sandbox, n=n, sampling=sampling, seed=cfg.seed, done=done,
+                                on_task=finished)
+    result = {**report.to_dict(), "taskset": cfg.eval_taskset}
+    low, high = result["ci"]
+    console.print(f"held-out pass@1 {label}: {result['pass_at_1']:.3f} (90% CI {low:.3f}-{high:.3f}; "
+                  f"{result['correct']}/{result['samples']} samples passed)")
+    return result
+
+
+def eval_change(state: dict) -> dict | None:
+    """The paired difference after - before, when both measurements are there in the current format."""
+    from agent.evaluation import paired_difference
+
+    before, after = state.get("eval_before"), state.get("eval_after")
+    if not (before and after and "per_task" in before and "per_task" in after):
+        return None
+    return paired_difference(before, after)
 
 
 def _summary(tasks, outcomes, session, cfg) -> dict:
@@ -141,6 +174,9 @@ def _summary(tasks, outcomes, session, cfg) -> dict:
     for key in ("eval_before", "eval_after"):
         if key in session.state:
             summary[key] = session.state[key]
+    change = eval_change(session.state)
+    if change is not None:
+        summary["eval_change"] = change
     return summary
 
 
@@ -152,6 +188,12 @@ def _print_summary(console, tasks, outcomes, session, cfg) -> None:
         o = next(o for k, o in outcomes.items() if k.split("|")[1] == t.id)
         rows.append((t.id, t.title, o.solved_at, o.attempts))
     console.print(outcome_table(f"solved at attempt (K={cfg.budget}, learn={cfg.learn})", rows, cfg.budget))
+    change = eval_change(session.state)
+    if change is not None:
+        low, high = change["ci"]
+        console.print(f"held-out pass@1 on {cfg.eval_taskset}: before {change['before']:.3f}, after "
+                      f"{change['after']:.3f}, difference {change['difference']:+.3f} (90% CI {low:+.3f} to "
+                      f"{high:+.3f} over {change['tasks']} tasks): {change['verdict']}")
     shares = session.time_shares()
     console.print(
         f"solved {sum(1 for r in rows if r[2])}/{len(rows)}; wall {shares['wall_seconds']:.0f}s: generation "

@@ -54,8 +54,8 @@ class RunConfig:
     """bench: base URL of an OpenAI-compatible server for remote_model (vLLM, Ollama...)."""
     eval_taskset: str | None = None
     """run: a held-out task set measured before and after the session (transfer and forgetting)."""
-    eval_budget: int = 1
-    """run: greedy attempts per held-out task in the before/after measurement."""
+    eval_samples: int = 8
+    """run: samples per held-out task in the before/after measurement (pass@1 from them; 0 = one greedy attempt)."""
     sampling: SamplingConfig = field(
         default_factory=lambda: SamplingConfig(temperature=0.7, top_p=0.95, max_new_tokens=384))
     """Sampling of attempts. The paper samples at temperature 1.0 with an 8B model; the embedded 135M model writes
@@ -77,6 +77,8 @@ class RunConfig:
             raise ValueError(f"visible={self.visible!r} is unknown; choose one of {', '.join(VISIBLE_MODES)}")
         if self.learn not in LEARN_MODES:
             raise ValueError(f"learn={self.learn!r} is unknown; choose one of {', '.join(LEARN_MODES)}")
+        if self.eval_samples < 0:
+            raise ValueError(f"eval_samples must be >= 0 (0: one greedy attempt per task), got {self.eval_samples}")
         if self.seeds < 1:
             raise ValueError(f"seeds must be >= 1, got {self.seeds}")
         from agent.methods import METHODS
@@ -100,6 +102,8 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, data: dict, *, where: str = "config") -> "RunConfig":
+        data = dict(data)
+        data.pop("eval_budget", None)  # older run directories: one greedy attempt, now eval_samples = 0
         data = merge(cls().to_dict(), data)  # a partial table keeps the defaults of the fields it omits
         nested = {"sampling": SamplingConfig, "sandbox": SandboxConfig}
         for key, kind in nested.items():

@@ -201,3 +201,30 @@ def mean_attempts_from_curves(per_problem_curves: Sequence[np.ndarray]) -> tuple
     ks = np.arange(1, stacked.shape[1] + 1)
     mean = float((mass * ks).sum() / solved) if solved > 0 else None
     return mean, solved / len(stacked)
+
+
+# ---------------------------------------------------------------------------------- held-out evaluation
+
+
+def mean_pass_at_k(counts: Sequence[tuple[int, int]], k: int) -> float:
+    """Task-averaged unbiased pass@k from (samples n, correct c) per task."""
+    if len(counts) == 0:
+        raise ValueError("mean_pass_at_k got no tasks: evaluate at least one task first")
+    return float(np.mean([pass_at_k(n, c, k) for n, c in counts]))
+
+
+def bootstrap_mean_ci(values: Sequence[float], *, level: float = 0.9, n_boot: int = 10000,
+                      seed: int = 0) -> tuple[float, float]:
+    """Percentile interval of the mean of per-task values, resampling tasks with replacement.
+
+    The tasks are the sample: a held-out set is a draw from the problems one cares about, and with few tasks
+    that is by far the larger source of variance (the per-task sampling noise of N attempts is inside each
+    task's value and is carried along by resampling whole tasks). For a paired comparison pass the per-task
+    differences (after - before): the interval is then that of the mean difference.
+    """
+    _check_bootstrap_args(len(values), level, n_boot)
+    data = np.asarray(values, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    replicates = data[rng.integers(0, len(data), size=(n_boot, len(data)))].mean(axis=1)
+    low, high = _percentile_band(replicates, level)
+    return float(low), float(high)

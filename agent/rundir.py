@@ -22,7 +22,7 @@ from pathlib import Path
 
 LOGS = ("attempts.jsonl", "updates.jsonl")
 # Settings that may differ on --resume without changing what the run computes.
-RESUME_FREE_KEYS = {"sandbox.workers", "sandbox.backend", "eval_taskset"}
+RESUME_FREE_KEYS = {"sandbox.workers", "sandbox.backend", "eval_taskset", "eval_samples", "eval_budget"}
 
 
 class RunDirError(ValueError):

@@ -1,7 +1,9 @@
 """Loading task sets: a JSONL file, a directory of LiveCodeBench release files, or a built-in set name.
 
 Built-in sets: `bundled` (every problem in tasks/data/bundled.jsonl), `starter` (the bundled problems whose
-metadata has "starter": true, easy enough for a tiny model) and `humaneval` (the 164 HumanEval problems).
+metadata has "starter": true, easy enough for a tiny model), `heldout` (the bundled problems that are not in
+starter: a held-out split for a session over starter), `humaneval` (the 164 HumanEval problems) and
+`humaneval-subset` (a fixed 40 of them, HumanEval/0 to /39: the forgetting check).
 
 Filters narrow a set in this order: release (which files of a directory are read), difficulty, platform,
 contest date (since/until, inclusive, on the date part; a task without a date is excluded by either),
@@ -23,7 +25,9 @@ from typing import Mapping, Sequence
 from tasks import humaneval, lcb
 from tasks.model import DIFFICULTIES, Task, TaskFormatError
 
-BUILTIN_SETS: tuple[str, ...] = ("bundled", "starter", "humaneval")
+BUILTIN_SETS: tuple[str, ...] = ("bundled", "starter", "heldout", "humaneval", "humaneval-subset")
+HUMANEVAL_SUBSET = 40
+"""The forgetting check's HumanEval problems: the first this many (fixed, so before and after compare)."""
 
 
 class TaskSelectionError(ValueError):
@@ -134,18 +138,20 @@ def _read_source(spec: str, filters: TaskFilters) -> tuple[list[Task], list[str]
         first_seen[header.id] = f"{header.path}:{header.line}"
         return True
 
-    if spec == "humaneval":
-        if filters.release:
-            raise TaskSelectionError("release selects LiveCodeBench files; it does not apply to humaneval")
-        everything = humaneval.load_humaneval()
-        return [t for t in everything if filters.keeps(t)], [t.id for t in everything]
-    if spec in ("bundled", "starter"):
+    if spec in ("humaneval", "humaneval-subset"):
         if filters.release:
             raise TaskSelectionError(f"release selects LiveCodeBench files; it does not apply to {spec}")
-        starter_only = spec == "starter"
+        everything = humaneval.load_humaneval()
+        if spec == "humaneval-subset":
+            everything = everything[:HUMANEVAL_SUBSET]
+        return [t for t in everything if filters.keeps(t)], [t.id for t in everything]
+    if spec in ("bundled", "starter", "heldout"):
+        if filters.release:
+            raise TaskSelectionError(f"release selects LiveCodeBench files; it does not apply to {spec}")
 
         def keep_builtin(h: lcb.RowHeader) -> bool:
-            if starter_only and h.metadata.get("starter") is not True:
+            starter = h.metadata.get("starter") is True
+            if (spec == "starter" and not starter) or (spec == "heldout" and starter):
                 return False
             return member(h) and filters.keeps(h)
         return lcb.read_tasks(bundled_path(), source=spec, keep=keep_builtin), list(first_seen)
@@ -199,7 +205,7 @@ def load_taskset(
     since: str | date | None = None, until: str | date | None = None, release: str | None = None,
     ids: str | Sequence[str] | None = None, limit: int | None = None,
 ) -> list[Task]:
-    """Load a task set (JSONL path, LCB release directory, or bundled|starter|humaneval) and filter it.
+    """Load a task set (JSONL path, LCB release directory, or a built-in set name) and filter it.
 
     Returns [] when the filters exclude everything; callers that need tasks use require_nonempty.
     Raises TaskFormatError for a malformed file and TaskSelectionError for a bad request.

@@ -249,7 +249,7 @@ def test_empty_result_and_require_nonempty(mixed_set):
 
 
 def test_unknown_set_name_lists_the_builtin_sets():
-    with pytest.raises(TaskSelectionError, match="did you mean starter.*bundled, starter, humaneval"):
+    with pytest.raises(TaskSelectionError, match="did you mean starter.*bundled, starter, heldout, humaneval, humaneval-subset"):
         load_taskset("startr")
 
 
