@@ -31,6 +31,8 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--out", metavar="FILE", help="JSONL file of per-task results, appended as they finish; "
                                                   "rerunning with the same settings resumes")
+    p.add_argument("--against", metavar="FILE", help="an earlier `eval --json` result on the same tasks: also "
+                                                      "print the paired difference (this - that) with its interval")
     g = p.add_argument_group("tasks")
     g.add_argument("--ids", help="comma-separated task ids")
     g.add_argument("--difficulty", help="comma-separated: easy,medium,hard")
@@ -94,6 +96,7 @@ def eval_command(args: argparse.Namespace) -> int:
                     "temperature": sampling.temperature, "top_p": sampling.top_p,
                     "max_new_tokens": sampling.max_new_tokens}
         done = _read_progress(Path(args.out), settings) if args.out else {}
+        baseline = _read_baseline(Path(args.against)) if args.against else None
     except (ValueError, OSError) as e:
         return fail(str(e))
 
@@ -136,6 +139,13 @@ def eval_command(args: argparse.Namespace) -> int:
         return fail(str(e))
     result = {**report.to_dict(), "taskset": args.taskset, "model": args.model,
               "adapter": str(adapter) if adapter else None}
+    if baseline is not None:
+        from agent.evaluation import paired_difference
+
+        try:
+            result["against"] = {"file": args.against, **paired_difference(baseline, result)}
+        except ValueError as e:
+            return fail(f"--against {args.against}: {e}")
     if args.json:
         print(json.dumps(result))
     else:
@@ -149,6 +159,12 @@ def format_report(result: dict) -> str:
     for k, value in result["pass_at_k"].items():
         low, high = result["ci_at_k"][k]
         lines.append(f"pass@{k} {value:.3f}  ({result['level']:.0%} CI {low:.3f}-{high:.3f}, bootstrap over tasks)")
+    if "against" in result:
+        change = result["against"]
+        low, high = change["ci"]
+        lines.append(f"against {change['file']}: pass@1 {change['before']:.3f} -> {change['after']:.3f}, difference "
+                     f"{change['difference']:+.3f} ({change['level']:.0%} CI {low:+.3f} to {high:+.3f} over "
+                     f"{change['tasks']} tasks): {change['verdict']}")
     return "\n".join(lines)
 
 
@@ -161,6 +177,16 @@ def _load_tasks(args: argparse.Namespace) -> list:
         raise ValueError(f"task set {args.taskset!r} with these filters has no tasks; list them with "
                          f"`autodidact tasks list {args.taskset}`")
     return tasks
+
+
+def _read_baseline(path: Path) -> dict:
+    try:
+        baseline = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise ValueError(f"--against {path}: cannot read it as JSON ({e}); pass the output of `eval --json`") from e
+    if not isinstance(baseline, dict) or "per_task" not in baseline:
+        raise ValueError(f"--against {path}: no per_task counts in it; pass the output of `eval --json`")
+    return baseline
 
 
 def _read_progress(path: Path, settings: dict) -> dict:

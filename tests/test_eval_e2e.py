@@ -39,11 +39,16 @@ def test_eval_prints_pass_at_k_and_resumes_from_its_progress_file(tmp_path):
     lines = progress.read_text().splitlines()
     assert "settings" in json.loads(lines[0]) and len(lines) == 3
 
-    again = autodidact(*args)
+    first = tmp_path / "first.json"
+    first.write_text(r.stdout)
+    again = autodidact(*args, "--against", str(first))
     assert again.returncode == 0, again.stderr[-3000:]
     assert "2 already done" in again.stderr
-    assert json.loads(again.stdout)["per_task"] == result["per_task"]
+    repeated = json.loads(again.stdout)
+    assert repeated["per_task"] == result["per_task"]
     assert len(progress.read_text().splitlines()) == 3  # nothing measured twice
+    assert repeated["against"]["difference"] == 0 and repeated["against"]["ci"] == [0, 0]
+    assert repeated["against"]["verdict"].startswith("no measurable change")
 
 
 def test_run_with_eval_reports_the_paired_difference_and_eval_reads_its_adapter(tmp_path):

@@ -156,6 +156,9 @@ def autodidact(*args: str) -> subprocess.CompletedProcess:
     (["starter", "--adapter", "/nonexistent/adapter"], "no adapter there"),
     (["no-such-set"], "not a file, a directory or a built-in set"),
     (["starter", "--ids", "ad-999"], "ad-999"),
+    (["starter", "--against", "/nonexistent/before.json"], "cannot read it as JSON"),
+    (["starter", "--against", str(REPO / "pyproject.toml")], "cannot read it as JSON"),
+    (["starter", "--against", str(REPO / "docs" / "bench-contention.json")], "no per_task counts"),
 ])
 def test_bad_input_exits_2_before_loading_anything(args, message):
     done = autodidact("eval", *args)
