@@ -36,14 +36,19 @@ class TaskResult:
     verdicts: dict[str, int]
     """How many attempts got each verdict (pass, wrong_answer, ...)."""
     seconds: float = 0.0
+    tokens: int = 0
+    """Generated tokens, summed over the attempts."""
+    at_cap: int = 0
+    """Attempts cut off by the token cap (an answer that grows past it usually ends in broken code)."""
 
     def record(self) -> dict:
         return {"task": self.task, "n": self.n, "correct": self.correct, "verdicts": self.verdicts,
-                "seconds": round(self.seconds, 3)}
+                "tokens": self.tokens, "at_cap": self.at_cap, "seconds": round(self.seconds, 3)}
 
     @classmethod
     def from_record(cls, r: dict) -> "TaskResult":
-        return cls(r["task"], int(r["n"]), int(r["correct"]), dict(r["verdicts"]), float(r.get("seconds", 0.0)))
+        return cls(r["task"], int(r["n"]), int(r["correct"]), dict(r["verdicts"]), float(r.get("seconds", 0.0)),
+                   int(r.get("tokens", 0)), int(r.get("at_cap", 0)))
 
 
 @dataclass
@@ -72,7 +77,10 @@ class EvalReport:
             "ci_at_k": {str(k): list(v) for k, v in self.ci_at_k.items()},
             "tasks": len(self.tasks), "samples": sum(t.n for t in self.tasks),
             "correct": sum(t.correct for t in self.tasks), "sampling": self.sampling,
-            "per_task": {t.task: {"n": t.n, "correct": t.correct, "verdicts": t.verdicts} for t in self.tasks},
+            "mean_tokens": sum(t.tokens for t in self.tasks) / max(1, sum(t.n for t in self.tasks)),
+            "at_cap": sum(t.at_cap for t in self.tasks),
+            "per_task": {t.task: {"n": t.n, "correct": t.correct, "verdicts": t.verdicts, "tokens": t.tokens,
+                                  "at_cap": t.at_cap} for t in self.tasks},
         }
 
 
@@ -118,7 +126,9 @@ def evaluate_tasks(
                     raise EvalInfraError(graded.message or "the sandbox failed")
                 verdict = graded.verdict
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
-        result = TaskResult(task.id, n, verdicts.get("pass", 0), verdicts, time.perf_counter() - start)
+        result = TaskResult(task.id, n, verdicts.get("pass", 0), verdicts, time.perf_counter() - start,
+                            tokens=sum(len(g.ids) for g in generations),
+                            at_cap=sum(g.finish_reason == "length" for g in generations))
         on_task(result)
         results.append(result)
     sampling_record = {"temperature": sampling.temperature, "top_p": sampling.top_p,

@@ -101,7 +101,8 @@ def test_evaluation_counts_every_sample_on_all_tests(sandbox):
     assert result.pass_at_1 == pytest.approx((1 / 4 + 3 / 4) / 2)
     assert result.pass_at_k[2] == pytest.approx(((1 - 3 / 6) + 1.0) / 2)  # 1 - C(3,2)/C(4,2); 3 of 4: always
     out = result.to_dict()
-    assert out["per_task"]["one"] == {"n": 4, "correct": 1, "verdicts": seen[0].verdicts}
+    assert out["per_task"]["one"] == {"n": 4, "correct": 1, "verdicts": seen[0].verdicts,
+                                      "tokens": sum(len(a) for a in (RIGHT, WRONG, CRASH, NO_CODE)), "at_cap": 0}
     assert out["samples"] == 8 and out["correct"] == 4 and len(out["ci"]) == 2
 
 
