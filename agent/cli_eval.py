@@ -45,7 +45,6 @@ def register(sub) -> None:
     g.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling (default 0.95)")
     g.add_argument("--max-new-tokens", type=int, default=128, help="tokens per attempt (default 128)")
     g.add_argument("--seed", type=int, default=0, help="sampling seeds are derived from it and the task id")
-    g.add_argument("--lora-rank", type=int, help="LoRA rank of the adapter (default: the saved one's)")
     g = p.add_argument_group("sandbox")
     g.add_argument("--sandbox", choices=["docker", "local"], default="docker", help="grader backend")
     g.add_argument("--timeout", type=float, help="per-test time limit in seconds")
@@ -100,7 +99,7 @@ def eval_command(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as e:
         return fail(str(e))
 
-    from agent.evaluation import EvalInfraError, evaluate_tasks
+    from agent.evaluation import EvalInfraError, append_result, evaluate_tasks
     from agent.lora import LoraSettings
     from agent.policy import HFPolicy
     from sandbox.config import SandboxConfig
@@ -110,8 +109,8 @@ def eval_command(args: argparse.Namespace) -> int:
     cfg = SandboxConfig(backend=args.sandbox, **({"timeout": args.timeout} if args.timeout else {}))
     try:
         with open_sandbox(cfg) as sandbox:
-            lora = saved_lora_settings(adapter) if adapter else LoraSettings(
-                **({"rank": args.lora_rank} if args.lora_rank else {}))
+            # Without an adapter a fresh one (B = 0) leaves the base weights as they are.
+            lora = saved_lora_settings(adapter) if adapter else LoraSettings()
             policy = HFPolicy(args.model, device=args.device, dtype=args.dtype, lora=lora)
             if adapter:
                 policy.history.load(adapter)
@@ -122,8 +121,7 @@ def eval_command(args: argparse.Namespace) -> int:
             def finished(result) -> None:
                 log(f"  {result.task}: {result.correct}/{result.n} passed ({result.seconds:.0f} s)")
                 if args.out:
-                    with open(args.out, "a") as f:
-                        f.write(json.dumps(result.record()) + "\n")
+                    append_result(args.out, result)
 
             report = evaluate_tasks(tasks, policy, sandbox, n=n, sampling=sampling, seed=args.seed, ks=ks,
                                     done=done, on_task=finished)
@@ -191,8 +189,10 @@ def _read_baseline(path: Path) -> dict:
 
 def _read_progress(path: Path, settings: dict) -> dict:
     """Finished tasks from an earlier run of the same evaluation; a new file gets the settings line first."""
-    from agent.evaluation import TaskResult
+    from agent.evaluation import read_results
 
+    if path.is_dir():
+        raise ValueError(f"--out {path} is a directory: pass a file name, e.g. --out {path / 'eval.jsonl'}")
     if not path.exists() or path.stat().st_size == 0:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"settings": settings}) + "\n")
@@ -207,11 +207,4 @@ def _read_progress(path: Path, settings: dict) -> dict:
         changed = sorted(k for k in settings if header.get(k) != settings[k])
         raise ValueError(f"--out {path} holds an evaluation with other settings ({', '.join(changed)} differ): "
                          "pass a new file name, or the same settings to continue it")
-    done = {}
-    for line in lines[1:]:
-        try:
-            result = TaskResult.from_record(json.loads(line))
-        except (ValueError, KeyError):
-            continue  # a line cut short by an interruption: that task runs again
-        done[result.task] = result
-    return done
+    return read_results(lines[1:])

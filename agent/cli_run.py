@@ -118,30 +118,18 @@ def evaluate(tasks, policy, sandbox, cfg, console, rundir, label: str) -> dict:
     The same sampling seeds are used before and after, so the paired difference compares the weights on
     the same draws. Finished tasks are appended to eval-<label>.jsonl as they complete.
     """
-    from agent.evaluation import TaskResult, evaluate_tasks
+    from agent.evaluation import append_result, evaluate_tasks, read_results
     from agent.protocols import SamplingConfig
 
     greedy = cfg.eval_samples == 0
     sampling = SamplingConfig(temperature=0.0 if greedy else cfg.sampling.temperature, top_p=cfg.sampling.top_p,
                               max_new_tokens=cfg.sampling.max_new_tokens)
     progress = rundir.path / f"eval-{label}.jsonl"
-    done = {}
-    if progress.exists():
-        for line in progress.read_text().splitlines():
-            try:
-                result = TaskResult.from_record(json.loads(line))
-            except (ValueError, KeyError):
-                continue  # cut short by an interruption: measured again
-            done[result.task] = result
-
-    def finished(result) -> None:
-        with open(progress, "a") as f:
-            f.write(json.dumps(result.record()) + "\n")
-
+    done = read_results(progress.read_text().splitlines()) if progress.exists() else {}
     n = 1 if greedy else cfg.eval_samples
     with console.status(f"held-out evaluation ({label}) on {len(tasks)} tasks x {n} samples"):
         report = evaluate_tasks(tasks, policy, sandbox, n=n, sampling=sampling, seed=cfg.seed, done=done,
-                                on_task=finished)
+                                on_task=lambda result: append_result(progress, result))
     result = {**report.to_dict(), "taskset": cfg.eval_taskset}
     low, high = result["ci"]
     console.print(f"held-out pass@1 {label}: {result['pass_at_1']:.3f} (90% CI {low:.3f}-{high:.3f}; "

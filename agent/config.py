@@ -103,7 +103,9 @@ class RunConfig:
     @classmethod
     def from_dict(cls, data: dict, *, where: str = "config") -> "RunConfig":
         data = dict(data)
-        data.pop("eval_budget", None)  # older run directories: one greedy attempt, now eval_samples = 0
+        # Older run directories have eval_budget (greedy attempts, results without per-task counts): it is
+        # dropped, so they resume; their old before-measurement gets no paired difference.
+        data.pop("eval_budget", None)
         data = merge(cls().to_dict(), data)  # a partial table keeps the defaults of the fields it omits
         nested = {"sampling": SamplingConfig, "sandbox": SandboxConfig}
         for key, kind in nested.items():

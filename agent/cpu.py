@@ -66,15 +66,14 @@ class ThreadGovernor:
     which is then respected as a fixed count.
     """
 
-    def __init__(self, fixed: int | None = None, *, max_threads: int | None = None) -> None:
+    def __init__(self, fixed: int | None = None) -> None:
         if fixed is not None and fixed < 1:
             raise ValueError(f"threads={fixed}: use a positive count, or leave it unset for adaptive")
         env = os.environ.get("OMP_NUM_THREADS", "").strip()
         if fixed is None and env.isdigit() and int(env) > 0:
             fixed = int(env)
         self.fixed = fixed
-        self.max_threads = max_threads or usable_cores()
-        self.threads = fixed or self.max_threads
+        self.threads = fixed or usable_cores()
         self.others_busy = 0.0
         """Cores' worth of CPU the other processes used over the last measured interval."""
         self._last = self._sample()
@@ -103,8 +102,8 @@ class ThreadGovernor:
             return self.threads
         self._last = now
         self.others_busy = max(0.0, ((busy1 - busy0) - (own1 - own0)) / window)
-        free = usable_cores() - self.others_busy
-        self.threads = max(1, min(self.max_threads, int(free + FREE_CORE_SLACK)))
+        cores = usable_cores()
+        self.threads = max(1, min(cores, int(cores - self.others_busy + FREE_CORE_SLACK)))
         return self.threads
 
     @staticmethod

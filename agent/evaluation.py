@@ -13,6 +13,8 @@ interrupted evaluation continues where it stopped.
 
 from __future__ import annotations
 
+import json
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -85,9 +87,25 @@ class EvalReport:
 
 
 def eval_seed(seed: int, task_id: str) -> int:
-    import random
-
     return random.Random(f"eval/{seed}/{task_id}").randrange(2**31)
+
+
+def read_results(lines: Sequence[str]) -> dict[str, TaskResult]:
+    """Finished tasks from progress lines (the last line of a task wins); a torn or foreign line is skipped,
+    so a task cut short by an interruption is simply measured again."""
+    done = {}
+    for line in lines:
+        try:
+            result = TaskResult.from_record(json.loads(line))
+        except (ValueError, KeyError, TypeError):
+            continue
+        done[result.task] = result
+    return done
+
+
+def append_result(path, result: TaskResult) -> None:
+    with open(path, "a") as f:
+        f.write(json.dumps(result.record()) + "\n")
 
 
 def evaluate_tasks(

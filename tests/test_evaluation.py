@@ -173,6 +173,8 @@ def test_progress_file_of_other_settings_is_refused(tmp_path):
     done = autodidact("eval", "starter", "--out", str(progress))
     assert done.returncode == 2
     assert "other settings" in done.stderr and "pass a new file name" in done.stderr
+    directory = autodidact("eval", "starter", "--out", str(tmp_path))
+    assert directory.returncode == 2 and "is a directory" in directory.stderr
     progress.write_text("not json\n")
     assert "not an evaluation progress file" in autodidact("eval", "starter", "--out", str(progress)).stderr
 
