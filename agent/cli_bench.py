@@ -13,13 +13,14 @@ import argparse
 import json
 
 from agent.cli_common import add_common_args, fail, load_policy, load_tasks, open_run_dir, resolve_config
+from agent.methods import LEARNING_METHODS
 
 
 def register(sub) -> None:
     p = sub.add_parser("bench", help="benchmark discovery@K: best-of-k vs multi-turn vs sdpo "
                                      "(`bench report DIR...` compares finished runs)")
     add_common_args(p)
-    p.add_argument("--methods", help="comma-separated subset of best-of-k,multi-turn,sdpo")
+    p.add_argument("--methods", help="comma-separated subset of best-of-k,multi-turn,sdpo,sdpo-grpo")
     p.add_argument("-R", "--seeds", type=int, help="seeds per problem for the sequential methods")
     p.add_argument("--remote-model", help="litellm model name for the non-learning methods (e.g. openai/gpt-4o)")
     p.add_argument("--api-base", help="OpenAI-compatible server for --remote-model (vLLM, Ollama, ...)")
@@ -43,7 +44,7 @@ def bench_command(args: argparse.Namespace) -> int:
             "methods": methods, "seeds": args.seeds, "remote_model": args.remote_model, "api_base": args.api_base,
         })
         tasks = load_tasks(cfg)
-        if cfg.remote_model and "sdpo" in cfg.methods and len(cfg.methods) == 1:
+        if cfg.remote_model and all(m in LEARNING_METHODS for m in cfg.methods):
             raise ValueError("--remote-model serves only best-of-k and multi-turn (a remote model gives no token ids "
                              "to learn from); add those methods or drop --remote-model")
         rundir = open_run_dir(cfg, out, resuming)
@@ -59,11 +60,12 @@ def bench_command(args: argparse.Namespace) -> int:
 
     with open_sandbox(cfg.sandbox) as sandbox:
         try:
-            policies, learner = _policies(cfg, console, args.api_key)
+            policies, learners = _policies(cfg, console, args.api_key)
             methods_by_name = {
-                m: make_method(m, policy=policies[m], learner=learner, max_new_tokens=cfg.sampling.max_new_tokens)
+                m: make_method(m, policy=policies[m], learner=learners.get(m), max_new_tokens=cfg.sampling.max_new_tokens)
                 for m in cfg.methods
             }
+            learner = next(iter(learners.values()), None)
             units = [
                 Unit(m, t.id, seed)
                 for t in tasks for m in cfg.methods
@@ -82,9 +84,10 @@ def bench_command(args: argparse.Namespace) -> int:
 
 
 def _policies(cfg, console, api_key: str | None):
-    policies, learner, local = {}, None, None
+    """The policy of each method, and a learner per learning method (all on the one local model's adapter)."""
+    policies, local = {}, None
     for m in cfg.methods:
-        if cfg.remote_model and m != "sdpo":
+        if cfg.remote_model and m not in LEARNING_METHODS:
             from agent.remote import RemotePolicy
 
             policies[m] = RemotePolicy(cfg.remote_model, api_base=cfg.api_base, api_key=api_key)
@@ -92,11 +95,10 @@ def _policies(cfg, console, api_key: str | None):
         if local is None:
             local = load_policy(cfg, console)
         policies[m] = local
-    if "sdpo" in cfg.methods:
-        from agent.sdpo import SDPOLearner
+    from agent.sdpo import SDPOLearner
 
-        learner = SDPOLearner(local, cfg.sdpo_config())
-    return policies, learner
+    learners = {m: SDPOLearner(local, cfg.sdpo_config(m)) for m in cfg.methods if m in LEARNING_METHODS}
+    return policies, learners
 
 
 def _finish(rundir, session, cfg, console) -> int:

@@ -39,6 +39,8 @@ def add_common_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--lr", type=float, help="learning rate of the LoRA update")
     g.add_argument("--teacher", choices=["base", "trust-region"])
     g.add_argument("--steps-per-update", type=int)
+    g.add_argument("--distillation-weight", type=float,
+                   help="w in w * distillation + (1 - w) * policy gradient (sdpo-grpo; default 0.9 there)")
     g = p.add_argument_group("sandbox")
     g.add_argument("--sandbox", choices=["docker", "local"], help="grader backend (default docker)")
     g.add_argument("--workers", type=int, help="parallel graders")
@@ -62,7 +64,8 @@ def resolve_config(args: argparse.Namespace, command: str, extra: dict | None = 
         "budget": args.budget, "batch": args.batch, "visible": args.visible,
         "sampling": {"temperature": args.temperature, "top_p": args.top_p, "max_new_tokens": args.max_new_tokens},
         "lora": {"rank": args.lora_rank, "alpha": args.lora_alpha},
-        "sdpo": {"lr": args.lr, "teacher": args.teacher, "steps_per_update": args.steps_per_update},
+        "sdpo": {"lr": args.lr, "teacher": args.teacher, "steps_per_update": args.steps_per_update,
+                 "distillation_weight": args.distillation_weight},
         "sandbox": {"backend": args.sandbox, "workers": args.workers, "timeout": args.timeout},
         **(extra or {}),
     }

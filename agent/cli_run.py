@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from agent.cli_common import add_common_args, fail, load_policy, load_tasks, open_run_dir, resolve_config
+from agent.config import LEARN_MODES
 
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="attempt a problem set while learning from test feedback")
     add_common_args(p)
-    p.add_argument("--learn", choices=["sdpo", "none"], help="sdpo (default) or none: the same loop without updates")
+    p.add_argument("--learn", choices=LEARN_MODES,
+                   help="sdpo (default), sdpo-grpo (blended with a policy-gradient term) or none (no updates)")
     p.add_argument("--reset-per-problem", action="store_true", default=None,
                    help="start every problem from the base weights instead of carrying the adapter over")
     p.add_argument("--eval", dest="eval_taskset", metavar="TASKSET",
@@ -51,7 +54,7 @@ def run_command(args: argparse.Namespace) -> int:
         try:
             policy = load_policy(cfg, console)
             learner = _make_learner(cfg, policy)
-            method_name = "sdpo" if cfg.learn == "sdpo" else "none"
+            method_name = cfg.learn
             method = make_method(method_name, policy=policy, learner=learner)
             state = rundir.load_state()
             if eval_tasks and "eval_before" not in state:
@@ -103,7 +106,11 @@ def _make_learner(cfg, policy):
         return None
     from agent.sdpo import SDPOLearner
 
-    return SDPOLearner(policy, cfg.sdpo_config())
+    learner = SDPOLearner(policy, cfg.sdpo_config(cfg.learn))
+    if learner.config.blends and cfg.batch == 1:
+        print(f"note: --learn {cfg.learn} with batch B=1: a batch of one attempt has no group, so every advantage is 0 "
+              "and the policy-gradient term adds nothing; use -B 2 or more for its signal", file=sys.stderr)
+    return learner
 
 
 def _reporter(cfg):

@@ -13,7 +13,7 @@ from agent.protocols import SamplingConfig
 from sandbox.config import SandboxConfig
 
 VISIBLE_MODES = ("public", "hidden-half")
-LEARN_MODES = ("sdpo", "none")
+LEARN_MODES = ("sdpo", "sdpo-grpo", "none")
 
 
 @dataclass
@@ -39,7 +39,8 @@ class RunConfig:
     visible: str = "public"
     """Tests the model may see (feedback source): public, or hidden-half (a fixed random half of the hidden tests)."""
     learn: str = "sdpo"
-    """run: sdpo (update after each episode) or none (the same loop without updates)."""
+    """run: sdpo (update after each episode), sdpo-grpo (the same update blended with a GRPO-style term), or
+    none (the same loop without updates)."""
     reset_per_problem: bool = False
     """run: start every problem from the base weights (the paper's test-time setting) instead of carrying the adapter over."""
     seed: int = 0
@@ -92,10 +93,11 @@ class RunConfig:
 
         return _build(LoraSettings, self.lora, "lora")
 
-    def sdpo_config(self):
-        from agent.sdpo import SDPOConfig
+    def sdpo_config(self, learner: str = "sdpo"):
+        """The learner's settings: its own defaults (agent/sdpo.py LEARNERS) under this config's sdpo table."""
+        from agent.sdpo import LEARNERS, SDPOConfig
 
-        return _build(SDPOConfig, self.sdpo, "sdpo")
+        return _build(SDPOConfig, {**LEARNERS[learner], **self.sdpo}, "sdpo")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -47,6 +47,8 @@ class Attempt:
     feedback: str
     gen_seconds: float
     grade_seconds: float
+    reward: float = 0.0
+    """The fraction of the visible tests passed (0 without code): the blend's policy-gradient reward."""
 
     @property
     def passed(self) -> bool:
@@ -60,7 +62,7 @@ class Attempt:
         return {
             "problem": self.problem, "episode": self.episode, "attempt": self.index, "passed": self.passed,
             "verdict": self.verdict, "visible_verdict": self.visible_verdict, "feedback_kind": self.feedback_kind,
-            "feedback": self.feedback, "tokens": len(self.response_ids), "gen_seconds": round(self.gen_seconds, 4),
+            "feedback": self.feedback, "reward": round(self.reward, 4), "tokens": len(self.response_ids), "gen_seconds": round(self.gen_seconds, 4),
             "grade_seconds": round(self.grade_seconds, 4), "code": self.code,
         }
 
@@ -109,14 +111,17 @@ def attempt_seed(seed: int, problem: str, episode: int) -> int:
 
 
 def grade_attempt(sandbox: Sandbox, task: Task, visible: Sequence[TestCase], gen: Generation,
-                  extract_code: Callable[[str], str | None]) -> tuple[str | None, str, str, object, float]:
-    """Grade one generation: on the visible tests for feedback, then on every test if those pass."""
+                  extract_code: Callable[[str], str | None]) -> tuple[str | None, str, str, object, float, float]:
+    """Grade one generation: on the visible tests for feedback, then on every test if those pass.
+
+    Returns (code, visible verdict, verdict on all tests, feedback, seconds, fraction of visible tests passed).
+    """
     from sandbox.feedback import build_feedback
 
     code = extract_code(gen.text)
     if code is None:
         fb = build_feedback(None, code_found=False)
-        return None, "compile_error", "compile_error", fb, 0.0
+        return None, "compile_error", "compile_error", fb, 0.0, 0.0
     start = time.perf_counter()
     shown = sandbox.grade(code, task, visible, stop_on_failure=False)
     if shown.is_infra_error:
@@ -127,7 +132,8 @@ def grade_attempt(sandbox: Sandbox, task: Task, visible: Sequence[TestCase], gen
         if full.is_infra_error:
             raise InfraError(full.message or "the sandbox failed")
         verdict = full.verdict
-    return code, shown.verdict, verdict, build_feedback(shown), time.perf_counter() - start
+    reward = sum(t.verdict == "pass" for t in shown.tests) / len(visible) if visible else float(shown.passed)
+    return code, shown.verdict, verdict, build_feedback(shown), time.perf_counter() - start, min(1.0, reward)
 
 
 def solve(
@@ -173,12 +179,13 @@ def solve(
             timings.grading += time.perf_counter() - t0
 
             attempts = []
-            for gen, (code, shown, verdict, fb, grade_seconds) in zip(gens, graded):
+            for gen, (code, shown, verdict, fb, grade_seconds, reward) in zip(gens, graded):
                 state.attempts += 1
                 attempt = Attempt(
                     problem=task.id, episode=state.episode, index=state.attempts, text=gen.text, code=code,
                     response_ids=list(gen.ids), visible_verdict=shown, verdict=verdict, feedback_kind=fb.kind,
                     feedback=fb.text, gen_seconds=gen_seconds / len(gens), grade_seconds=grade_seconds,
+                    reward=reward,
                 )
                 attempts.append(attempt)
                 on_attempt(attempt)
@@ -210,6 +217,6 @@ def learner_episodes(prompt: str, system: str | None, attempts: Sequence[Attempt
         episodes.append(LearnerEpisode(
             prompt=prompt, response_ids=a.response_ids, system=system,
             feedback=None if a.passed_visible else (a.feedback or None),
-            demonstration=strip_thinking(demo) if demo else None,
+            demonstration=strip_thinking(demo) if demo else None, reward=a.reward,
         ))
     return episodes

@@ -1,4 +1,5 @@
-"""The SDPO loss as pure tensor math: the top-k divergence, per-token clipping, the importance ratio.
+"""The learning losses as pure tensor math: the top-k divergence, per-token clipping, the importance ratio, and
+the GRPO-style policy-gradient term of the blend (group advantages, the truncated-ratio objective).
 
 No model and no I/O live here, so every function can be checked against numbers worked out by hand.
 
@@ -13,7 +14,7 @@ Conventions (shared by every function):
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -154,3 +155,30 @@ def importance_ratio(current_logprobs: Tensor, behaviour_logprobs: Tensor, cap: 
         raise ValueError(f"cap={cap} must be positive; the paper caps the ratio at 2")
     log_ratio = (current_logprobs.detach().float() - behaviour_logprobs.detach().float()).clamp(-20.0, 20.0)
     return log_ratio.exp().clamp(max=cap)
+
+
+def group_advantages(rewards: Sequence[float | None]) -> list[float]:
+    """GRPO's advantages: each reward minus the batch mean, over the batch's standard deviation.
+
+    Episodes without a reward (None) get 0 and do not enter the mean. A batch whose rewards are all equal
+    (every batch of one attempt among them) has no group signal: every advantage is 0, so the policy-gradient
+    term contributes nothing and the update is the distillation term alone.
+    """
+    given = [float(r) for r in rewards if r is not None]
+    if len(given) < 2:
+        return [0.0] * len(rewards)
+    mean = sum(given) / len(given)
+    std = math.sqrt(sum((r - mean) ** 2 for r in given) / (len(given) - 1))
+    if std < 1e-8:
+        return [0.0] * len(rewards)
+    return [0.0 if r is None else (float(r) - mean) / std for r in rewards]
+
+
+def policy_gradient(logprobs: Tensor, behaviour_logprobs: Tensor, advantage: float, cap: float = 2.0) -> Tensor:
+    """Per-token policy-gradient loss -A * min(p(y_t) / p_behaviour(y_t), cap), with the gradient of `logprobs`.
+
+    At the first step the behaviour log-probs are the current ones (ratio 1), so the gradient is -A * grad log p;
+    on later steps over the same attempts the ratio corrects for the moved policy and the cap truncates it.
+    """
+    log_ratio = (logprobs.float() - behaviour_logprobs.detach().float()).clamp(-20.0, 20.0)
+    return -advantage * log_ratio.exp().clamp(max=cap)

@@ -5,6 +5,7 @@
 - multi-turn: the plain prompt plus all past feedback (not past attempts) and "Correctly solve the original
   question."; one attempt per turn; oldest feedback dropped first when the context is full; no learning.
 - sdpo: the plain prompt; after every batch, one SDPO update on the batch (agent/sdpo.py).
+- sdpo-grpo: sdpo's loop with the update blended with a GRPO-style policy-gradient term (distillation_weight).
 
 A method names the messages the policy sees and what happens after a batch; the loop (agent/loop.py) does
 the rest. Methods are chosen by name with `make_method`.
@@ -17,7 +18,9 @@ from typing import Sequence
 from agent.protocols import UpdateStats
 from tasks.model import Task
 
-METHODS: tuple[str, ...] = ("best-of-k", "multi-turn", "sdpo")
+METHODS: tuple[str, ...] = ("best-of-k", "multi-turn", "sdpo", "sdpo-grpo")
+LEARNING_METHODS: tuple[str, ...] = ("sdpo", "sdpo-grpo")
+"""The methods that update the weights; each needs a learner of the same name (agent/sdpo.py LEARNERS)."""
 
 FEEDBACK_HEADER = "\n\nThe following is feedback from your unsuccessful earlier attempts:\n\n"
 CLOSING = "\n\nCorrectly solve the original question."
@@ -85,11 +88,11 @@ class MultiTurn:
 
 
 class SDPO:
-    name = "sdpo"
     stop_on_success = True
 
-    def __init__(self, learner):
+    def __init__(self, learner, name: str = "sdpo"):
         self.learner = learner
+        self.name = name
 
     def batch_size(self, batch: int) -> int:
         return batch
@@ -109,10 +112,8 @@ class SDPO:
 class NoLearning(SDPO):
     """The sdpo method's prompts with learning switched off (`autodidact run --learn none`)."""
 
-    name = "none"
-
     def __init__(self):
-        super().__init__(learner=None)
+        super().__init__(learner=None, name="none")
 
     def learn(self, task: Task, messages: list[dict], attempts) -> UpdateStats | None:
         return None
@@ -123,10 +124,10 @@ def make_method(name: str, *, policy=None, learner=None, max_new_tokens: int = 5
         return BestOfK()
     elif name == "multi-turn":
         return MultiTurn(policy, max_new_tokens)
-    elif name == "sdpo":
+    elif name in LEARNING_METHODS:
         if learner is None:
-            raise ValueError("the sdpo method needs a learner (a local model with token ids), not a remote model")
-        return SDPO(learner)
+            raise ValueError(f"the {name} method needs a learner (a local model with token ids), not a remote model")
+        return SDPO(learner, name)
     elif name == "none":
         return NoLearning()
     else:

@@ -71,6 +71,9 @@ class LearnerEpisode:
     demonstration: str | None = None
     system: str | None = None
     """The system prompt the student saw, if any; the teacher sees the same one."""
+    reward: float | None = None
+    """The attempt's reward for the policy-gradient term of the blend (the fraction of visible tests passed);
+    None where there is none (chat), which leaves the episode out of the group."""
 
 
 @dataclass

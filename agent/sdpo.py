@@ -12,6 +12,14 @@ and its backward run over chunks of positions (_student_pass, with agent/scoring
 gradient-checkpointed (ChunkedScorer.recomputed_activations), so a long attempt costs about one more forward
 instead of every layer's activations. On CUDA the model may run in bf16; the divergence is always computed in float32.
 
+The blend (learner 'sdpo-grpo', distillation_weight w < 1): loss = w * distillation + (1 - w) * a GRPO-style
+policy-gradient term, -A_i * min(ratio_t, ratio_cap) per token, both averaged over every response token of the
+batch. A_i is the episode's reward (the fraction of visible tests passed) minus the batch mean, over the batch's
+standard deviation. An attempt with nothing for the teacher (a success without a sibling) still enters through
+its advantage. A batch whose rewards are all equal, every batch of one attempt among them, has no group signal:
+every advantage is 0 and the update is the distillation term scaled by w, which Adam's step and the gradient
+clip make the same step as SDPO's; the blend needs B >= 2 to differ from SDPO.
+
 Where this departs from the paper (arXiv 2601.20802):
 - LoRA instead of full fine-tuning, so the frozen teacher is simply the base model with the adapter switched
   off: no second copy of the weights.
@@ -34,12 +42,21 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from agent.cpu import fit_threads
-from agent.losses import clip_per_token, importance_ratio, reverse_kl, token_logprobs, topk_divergence
+from agent.losses import (
+    clip_per_token, group_advantages, importance_ratio, policy_gradient, reverse_kl, token_logprobs, topk_divergence,
+)
 from agent.protocols import LearnerEpisode, UpdateStats
 from agent.scoring import ChunkedScorer, chunks
 from agent.teacher import EpisodeSequences, NoSignal, build_sequences
 
 TEACHER_MODES = ("base", "trust-region")
+
+LEARNERS: dict[str, dict] = {
+    "sdpo": {},
+    "sdpo-grpo": {"distillation_weight": 0.9},
+}
+"""Learner names (`run --learn`, bench methods) -> the SDPOConfig defaults each one changes; settings given
+explicitly (flags, the config file's [sdpo] table) win over them."""
 
 
 @dataclass
@@ -70,6 +87,9 @@ class SDPOConfig:
     """Cap on the per-token importance ratio current / first-step probability (steps_per_update > 1)."""
     max_teacher_prompt_tokens: int | None = 4096
     """Budget for the teacher's prompt tokens (also bounded by the context window); None: the window only."""
+    distillation_weight: float = 1.0
+    """w in loss = w * distillation + (1 - w) * policy gradient (the GRPO blend; TRL's name). 1.0 is SDPO alone;
+    the learner 'sdpo-grpo' defaults to 0.9, the paper's recommendation for weak models."""
     chunk_size: int = 64
     """Response positions whose full-vocabulary logits are alive at once (memory, see _student_pass)."""
     measure_after: bool = True
@@ -109,6 +129,16 @@ class SDPOConfig:
             raise ValueError(f"max_teacher_prompt_tokens={self.max_teacher_prompt_tokens} must be positive or None")
         if self.chunk_size < 1:
             raise ValueError(f"chunk_size={self.chunk_size} must be at least 1")
+        if not 0.0 <= self.distillation_weight <= 1.0:
+            raise ValueError(
+                f"distillation_weight={self.distillation_weight} must lie in [0, 1]: 1 is SDPO alone, 0 the policy "
+                "gradient alone; the blend's default is 0.9"
+            )
+
+    @property
+    def blends(self) -> bool:
+        """True when the policy-gradient term is on (distillation_weight below 1)."""
+        return self.distillation_weight < 1.0
 
 
 @dataclass
@@ -121,6 +151,10 @@ class SDPOStats(UpdateStats):
     """The loss at each optimizer step (`loss` is the first)."""
     step_grad_norms: list[float] = field(default_factory=list)
     """The gradient norm before clipping at each step (`grad_norm` is the first)."""
+    advantages: list[float] = field(default_factory=list)
+    """The blend only: each episode's group-normalised advantage (all 0 in a batch without reward spread)."""
+    pg_loss: float | None = None
+    """The blend only: the policy-gradient term at the first step, before weighting."""
 
 
 @dataclass
@@ -133,6 +167,8 @@ class _Scored:
     base_hidden: Any  # teacher's final hidden states at the response positions, adapter off [T, H]
     current_hidden: Any | None  # the same with the adapter on (trust-region only)
     behaviour_logprobs: Any | None = None  # student log p(y_t) at the first step (steps_per_update > 1)
+    distill: bool = True  # False: no teacher context (blend only; the episode carries only its advantage)
+    advantage: float = 0.0
 
 
 class SDPOLearner:
@@ -176,15 +212,19 @@ class SDPOLearner:
         optimizer = self._optimizer_for(params)
         try:
             total_tokens = sum(item.sequences.response_length for item in scored)
+            distilled_tokens = sum(item.sequences.response_length for item in scored if item.distill)
             stats.tokens = total_tokens
             kl_sum = 0.0
             for step in range(self.config.steps_per_update):
-                loss = 0.0
+                loss, pg_loss = 0.0, 0.0
                 for item in scored:
                     with self.scorer.recomputed_activations():
-                        item_loss, item_kl = self._student_pass(item, step, total_tokens)
+                        item_loss, item_kl, item_pg = self._student_pass(item, step, total_tokens)
                     loss += item_loss
                     kl_sum += item_kl
+                    pg_loss += item_pg
+                if step == 0 and self.config.blends:
+                    stats.pg_loss = pg_loss
                 grad_norm = self._grad_norm(params)
                 stats.step_losses.append(loss)
                 stats.step_grad_norms.append(grad_norm)
@@ -198,11 +238,11 @@ class SDPOLearner:
                 optimizer.zero_grad(set_to_none=True)
             stats.loss = stats.step_losses[0]
             stats.grad_norm = stats.step_grad_norms[0]
-            stats.kl_before = kl_sum / total_tokens
+            stats.kl_before = kl_sum / distilled_tokens if distilled_tokens else 0.0
             if not math.isfinite(stats.step_losses[0]):
                 stats.skipped = True  # the first step was refused: the weights are untouched
-            if self.config.measure_after and not stats.skipped:
-                stats.kl_after = self._measure_kl(scored) / total_tokens
+            if self.config.measure_after and not stats.skipped and distilled_tokens:
+                stats.kl_after = self._measure_kl(scored) / distilled_tokens
         finally:
             optimizer.zero_grad(set_to_none=True)
             model.train(was_training)
@@ -215,29 +255,41 @@ class SDPOLearner:
 
         policy = self.policy
         vocab = self.scorer.base.get_input_embeddings().num_embeddings
+        advantages = [0.0] * len(episodes)
+        if self.config.blends:
+            advantages = group_advantages([episode.reward for episode in episodes])
+            stats.advantages = advantages
         scored = []
         for index, episode in enumerate(episodes):
+            distill = True
             try:
                 if any(not 0 <= int(i) < vocab for i in episode.response_ids):
                     raise NoSignal(f"the attempt holds token ids outside the vocabulary of {vocab}")
-                sequences = build_sequences(
-                    policy.chat_ids, policy.tokenizer,
-                    prompt=episode.prompt, response_ids=episode.response_ids, feedback=episode.feedback,
-                    demonstration=episode.demonstration, system=episode.system,
-                    context_window=policy.context_window,
-                    max_teacher_prompt_tokens=self.config.max_teacher_prompt_tokens,
-                )
+                try:
+                    sequences = build_sequences(
+                        policy.chat_ids, policy.tokenizer,
+                        prompt=episode.prompt, response_ids=episode.response_ids, feedback=episode.feedback,
+                        demonstration=episode.demonstration, system=episode.system,
+                        context_window=policy.context_window,
+                        max_teacher_prompt_tokens=self.config.max_teacher_prompt_tokens,
+                    )
+                except NoSignal:
+                    if not advantages[index]:
+                        raise
+                    # The blend: an attempt with nothing for the teacher (a success without a sibling to
+                    # learn from) still carries its advantage into the policy-gradient term.
+                    sequences, distill = self._student_only(episode), False
             except NoSignal as why:
                 stats.no_signal.append(index)
                 stats.reasons[index] = str(why)
                 stats.teacher_prompt_tokens.append(0)
                 stats.truncated.append(False)
                 continue
-            stats.teacher_prompt_tokens.append(sequences.teacher_prompt_tokens)
+            stats.teacher_prompt_tokens.append(sequences.teacher_prompt_tokens if distill else 0)
             stats.truncated.append(sequences.truncated)
             scored.append(_Scored(index, sequences, torch.tensor(episode.response_ids, device=policy.device),
-                                  None, None))
-        if not scored:
+                                  None, None, distill=distill, advantage=advantages[index]))
+        if not any(item.distill for item in scored):
             return scored
         model = policy.model
         was_training = model.training
@@ -248,19 +300,34 @@ class SDPOLearner:
             # teacher's logits are recomputed from them chunk by chunk during the student pass.
             with torch.no_grad():
                 with model.disable_adapter():
-                    for item in scored:
+                    for item in (item for item in scored if item.distill):
                         item.base_hidden = self.scorer.response_hidden(item.sequences.teacher_ids,
                                                                  item.sequences.response_length)
                 if self.config.teacher == "trust-region":
-                    for item in scored:
+                    for item in (item for item in scored if item.distill):
                         item.current_hidden = self.scorer.response_hidden(item.sequences.teacher_ids,
                                                                     item.sequences.response_length)
         finally:
             model.train(was_training)
         return scored
 
-    def _student_pass(self, item: _Scored, step: int, total_tokens: int) -> tuple[float, float]:
-        """Forward and backward of the student on one episode; returns (its loss share, its summed KL)."""
+    def _student_only(self, episode: LearnerEpisode) -> EpisodeSequences:
+        """The student's sequence alone (prompt prefix + the attempt's ids), for a policy-gradient-only episode."""
+        from agent.teacher import chat_messages
+
+        response = [int(i) for i in episode.response_ids]
+        if not response:
+            raise NoSignal("empty attempt: no response ids to score")
+        prefix = self.policy.chat_ids(chat_messages(episode.prompt, episode.system), add_generation_prompt=True)
+        if len(prefix) + len(response) > self.policy.context_window:
+            raise NoSignal(f"the attempt does not fit the context window: {len(prefix)} prompt + {len(response)} "
+                           f"response tokens > {self.policy.context_window}")
+        ids = list(prefix) + response
+        return EpisodeSequences(student_ids=ids, teacher_ids=ids, response_length=len(response), truncated=False)
+
+    def _student_pass(self, item: _Scored, step: int, total_tokens: int) -> tuple[float, float, float]:
+        """Forward and backward of the student on one episode; returns (its loss share, its summed KL, its
+        share of the unweighted policy-gradient term)."""
         import torch
 
         config = self.config
@@ -272,27 +339,38 @@ class SDPOLearner:
         leaf = hidden.detach().requires_grad_(True)
         weighted = step > 0 and config.steps_per_update > 1
         record = step == 0 and config.steps_per_update > 1
+        w = config.distillation_weight
         behaviour = []
-        loss_total, kl_total = 0.0, 0.0
+        loss_total, kl_total, pg_total = 0.0, 0.0, 0.0
         for chunk in chunks(item.sequences.response_length, config.chunk_size):
             student_logits = self.scorer.logits(leaf[chunk])
-            teacher_logits = self._teacher_logits(item, chunk)
-            divergence = topk_divergence(student_logits, teacher_logits, config.k, config.alpha, config.add_tail)
-            divergence = clip_per_token(divergence, config.token_clip)
+            per_token = torch.zeros((), device=student_logits.device)
             if record:
                 behaviour.append(token_logprobs(student_logits.detach(), item.response[chunk]))
-            if weighted:
-                current = token_logprobs(student_logits.detach(), item.response[chunk])
-                divergence = divergence * importance_ratio(current, item.behaviour_logprobs[chunk], config.ratio_cap)
-            if step == 0:
-                kl_total += reverse_kl(student_logits, teacher_logits).sum().item()
-            loss = divergence.sum() / total_tokens
+            if item.distill:
+                teacher_logits = self._teacher_logits(item, chunk)
+                divergence = topk_divergence(student_logits, teacher_logits, config.k, config.alpha, config.add_tail)
+                divergence = clip_per_token(divergence, config.token_clip)
+                if weighted:
+                    current = token_logprobs(student_logits.detach(), item.response[chunk])
+                    divergence = divergence * importance_ratio(current, item.behaviour_logprobs[chunk],
+                                                               config.ratio_cap)
+                if step == 0:
+                    kl_total += reverse_kl(student_logits, teacher_logits).sum().item()
+                per_token = w * divergence if config.blends else divergence
+            if item.advantage:
+                logprobs = token_logprobs(student_logits, item.response[chunk])
+                reference = item.behaviour_logprobs[chunk] if weighted else logprobs.detach()
+                pg = policy_gradient(logprobs, reference, item.advantage, config.ratio_cap)
+                pg_total += pg.sum().item() / total_tokens
+                per_token = per_token + (1.0 - w) * pg
+            loss = per_token.sum() / total_tokens
             loss.backward()
             loss_total += loss.item()
         hidden.backward(leaf.grad)
         if record:
             item.behaviour_logprobs = torch.cat(behaviour)
-        return loss_total, kl_total
+        return loss_total, kl_total, pg_total
 
     def _measure_kl(self, scored: list[_Scored]) -> float:
         """Summed full-vocabulary reverse KL of the student to the teacher over all response tokens."""
@@ -300,7 +378,7 @@ class SDPOLearner:
 
         total = 0.0
         with torch.no_grad():
-            for item in scored:
+            for item in (item for item in scored if item.distill):
                 hidden = self.scorer.response_hidden(item.sequences.student_ids, item.sequences.response_length)
                 for chunk in chunks(item.sequences.response_length, self.config.chunk_size):
                     logits = self.scorer.logits(hidden[chunk])

@@ -59,13 +59,14 @@ class Session:
 
     def _run_unit(self, unit: Unit) -> None:
         current = self.state.get("current")
+        method = self.methods[unit.method]
         if current and current["key"] == unit.key:
             progress = Progress(**current["progress"])  # resume mid-problem at an episode boundary
         else:
             progress = Progress()
-            if self.learner is not None and self.reset_each_unit:
-                self.learner.reset()
-        method = self.methods[unit.method]
+            learner = getattr(method, "learner", None) or self.learner
+            if learner is not None and self.reset_each_unit:
+                learner.reset()  # the unit's own learner, so its optimizer restarts with the adapter
         task = self.tasks[unit.problem]
 
         def on_attempt(attempt: Attempt) -> None:
