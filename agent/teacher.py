@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from agent.prompts import strip_thinking
+from agent.prompts import ANSWER_LINE, strip_thinking
 
 DEMONSTRATION_HEADER = "\nCorrect solution:\n\n"
 FEEDBACK_HEADER = "\nThe following is feedback from your unsuccessful earlier attempt:\n\n"
@@ -58,19 +58,34 @@ def teacher_prompt(prompt: str, feedback: str | None = None, demonstration: str 
 
     "{prompt}[\\nCorrect solution:\\n\\n{demonstration}]
     [\\nThe following is feedback from your unsuccessful earlier attempt:\\n\\n{feedback}]
-    \\n\\nCorrectly solve the original question."
+    \\n\\nCorrectly solve the original question.[\\n\\n{answer line}]"
     Thinking is removed from the demonstration; blank feedback or demonstration counts as absent.
+
+    A problem prompt that ends in the answer line ("### Answer: (use the provided format with backticks)")
+    keeps it last: the teacher's context then ends exactly as the student's does, and the feedback sits
+    between the question and the cue to answer. Where this departs from the paper's template (which appends
+    after the whole prompt): with the cue buried above the feedback, the 135M teacher dropped the fenced code
+    block in 9 of 40 samples where the student never did, and SDPO taught the student to do the same (README,
+    held-out evaluation). Prompts without the answer line (chat) are extended at the end, as in the paper.
     """
     demonstration = strip_thinking(demonstration) if demonstration else ""
     feedback = feedback.strip() if feedback else ""
     if not demonstration and not feedback:
         return None
-    text = prompt
+    text, answer = split_answer_line(prompt)
     if demonstration:
         text += DEMONSTRATION_HEADER + demonstration
     if feedback:
         text += FEEDBACK_HEADER + feedback
-    return text + CLOSING_INSTRUCTION
+    text += CLOSING_INSTRUCTION
+    return text + "\n\n" + answer if answer else text
+
+
+def split_answer_line(prompt: str) -> tuple[str, str]:
+    """(the prompt without its closing answer line, that line) or (prompt, "") when it has none."""
+    if prompt.endswith(ANSWER_LINE):
+        return prompt[: -len(ANSWER_LINE)].rstrip("\n") + "\n", ANSWER_LINE
+    return prompt, ""
 
 
 def chat_messages(user: str, system: str | None = None) -> list[dict]:

@@ -1,6 +1,6 @@
 """What does the SDPO teacher write? Samples from the student's prompt and from the teacher's prompt, side by side.
 
-    python benchmarks/probe_teacher.py RUN_DIR [-n 8] [--max-new-tokens 128] [--limit 6]
+    python benchmarks/probe_teacher.py RUN_DIR [-n 8] [--max-new-tokens 128] [--limit 6] [--paper-layout]
 
 SDPO distils the teacher's token distribution (the same weights, prompted with the problem plus the feedback on
 a failed attempt) into the student (prompted with the problem alone). If the teacher's own samples are worse
@@ -9,7 +9,9 @@ first failed attempt with feedback of each problem in RUN_DIR's attempts.jsonl, 
 exactly as the learner does (agent/teacher.py), and for each problem samples n answers from the base weights
 under both prompts with the same seeds, grading each on all tests (Docker). It prints, per prompt, the share
 of answers with a code block, the share whose code compiles and runs to a verdict other than compile_error,
-and the pass rate.
+and the pass rate. --paper-layout adds a third prompt: the paper's template as written, feedback and closing
+instruction appended after the whole problem prompt, its answer line included (the learner's teacher keeps the
+answer line last instead; agent/teacher.py says why).
 """
 
 from __future__ import annotations
@@ -41,13 +43,15 @@ def main() -> int:
     parser.add_argument("--max-new-tokens", type=int, default=128)
     parser.add_argument("--temperature", type=float, default=0.7)
     parser.add_argument("--limit", type=int, default=None, help="at most this many problems")
+    parser.add_argument("--paper-layout", action="store_true",
+                        help="also sample from the paper's template with the answer line above the feedback")
     args = parser.parse_args()
 
     from agent.evaluation import eval_seed
     from agent.policy import HFPolicy
     from agent.prompts import SYSTEM_PROMPT, extract_code, problem_prompt
     from agent.protocols import SamplingConfig
-    from agent.teacher import chat_messages, teacher_prompt
+    from agent.teacher import CLOSING_INSTRUCTION, FEEDBACK_HEADER, chat_messages, teacher_prompt
     from sandbox.config import SandboxConfig
     from sandbox.factory import open_sandbox
     from tasks.loaders import load_taskset
@@ -60,11 +64,14 @@ def main() -> int:
         return 2
     tasks = load_taskset(config["taskset"], ids=ids)
     policy = HFPolicy(config.get("model", "smollm2-135m"))
-    totals = {"student": Counter(), "teacher": Counter()}
+    roles = ["student", "teacher"] + (["paper layout"] if args.paper_layout else [])
+    totals = {role: Counter() for role in roles}
     with open_sandbox(SandboxConfig()) as sandbox:
         for task in tasks:
             student = problem_prompt(task)
-            prompts = {"student": student, "teacher": teacher_prompt(student, feedback=feedback[task.id])}
+            prompts = {"student": student, "teacher": teacher_prompt(student, feedback=feedback[task.id]),
+                       "paper layout": student + FEEDBACK_HEADER + feedback[task.id].strip() + CLOSING_INSTRUCTION}
+            prompts = {role: prompts[role] for role in roles}
             for role, user in prompts.items():
                 sampling = SamplingConfig(temperature=args.temperature, top_p=0.95,
                                           max_new_tokens=args.max_new_tokens, seed=eval_seed(0, task.id))
@@ -79,7 +86,7 @@ def main() -> int:
                     cell["runs"] += verdict != "compile_error"
                     cell["pass"] += verdict == "pass"
                 totals[role].update(cell)
-                print(f"{task.id} {role:7s} code block {cell['code block']}/{cell['samples']}, runs "
+                print(f"{task.id} {role:12s} code block {cell['code block']}/{cell['samples']}, runs "
                       f"{cell['runs']}, pass {cell['pass']}", file=sys.stderr)
     print(f"{len(tasks)} problems x {args.n} samples per prompt, base weights, temperature {args.temperature}, "
           f"{args.max_new_tokens} tokens; load average {os.getloadavg()[0]:.2f} at the end\n")

@@ -42,6 +42,18 @@ def test_teacher_prompt_layout() -> None:
     )
 
 
+def test_teacher_prompt_keeps_the_answer_line_last() -> None:
+    from agent.prompts import ANSWER_LINE
+
+    prompt = "### Question:\nQ\n\n### Format: F\n```python\n# YOUR CODE HERE\n```\n\n" + ANSWER_LINE
+    assert teacher_prompt(prompt, feedback="F1") == (
+        "### Question:\nQ\n\n### Format: F\n```python\n# YOUR CODE HERE\n```\n"
+        "\nThe following is feedback from your unsuccessful earlier attempt:\n\nF1"
+        "\n\nCorrectly solve the original question.\n\n" + ANSWER_LINE
+    )
+    assert teacher_prompt(prompt, feedback="F1").endswith(prompt[-len(ANSWER_LINE):])  # ends as the student's does
+
+
 def test_teacher_prompt_without_signal_is_none() -> None:
     assert teacher_prompt("P") is None
     assert teacher_prompt("P", feedback="  \n", demonstration="") is None
