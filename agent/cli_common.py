@@ -56,7 +56,7 @@ def resolve_config(args: argparse.Namespace, command: str, extra: dict | None = 
             raise ValueError(f"--resume {args.resume}: not a run directory (no config.json)")
         base = json.loads(saved.read_text())
     if args.config:
-        base = merge(base, load_config_file(args.config))
+        base = merge(base, load_config_file(args.config), keep_none=True)
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     flags = {
         "taskset": args.taskset, "ids": split(args.ids), "difficulty": split(args.difficulty), "limit": args.limit,

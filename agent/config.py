@@ -1,11 +1,20 @@
 """The configuration of a run or benchmark: one dataclass, loadable from a TOML/JSON file, overridable by flags,
-and written next to every run's results so the run can be reproduced and resumed."""
+and written next to every run's results so the run can be reproduced and resumed.
+
+Everything is validated when it is read, before any work: every key of every table must be a field of its
+settings class, every value must have the field's type (an int where a float is asked is fine, a bool is never
+a number), and each settings class checks its own ranges. The error names the key and the value. `lora` and
+`sdpo` stay tables of overrides (the learner's own defaults fill the rest, agent/sdpo.py LEARNERS) but are
+checked against LoraSettings and SDPOConfig all the same.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +96,11 @@ class RunConfig:
         bad = [m for m in self.methods if m not in METHODS]
         if bad or not self.methods:
             raise ValueError(f"methods {bad or self.methods} not understood; choose from {', '.join(METHODS)}")
+        # The nested tables are checked now, so a typo stops the command before it touches a disk, a model or
+        # a sandbox.
+        self.lora_settings()
+        for learner in {self.learn, *self.methods} & set(_learners()):
+            self.sdpo_config(learner)
 
     def lora_settings(self):
         from agent.lora import LoraSettings
@@ -108,7 +122,7 @@ class RunConfig:
         # Older run directories have eval_budget (greedy attempts, results without per-task counts): it is
         # dropped, so they resume; their old before-measurement gets no paired difference.
         data.pop("eval_budget", None)
-        data = merge(cls().to_dict(), data)  # a partial table keeps the defaults of the fields it omits
+        data = merge(cls().to_dict(), data, keep_none=True)  # a partial table keeps the defaults it omits
         nested = {"sampling": SamplingConfig, "sandbox": SandboxConfig}
         for key, kind in nested.items():
             if key in data:
@@ -116,14 +130,59 @@ class RunConfig:
         return _build(cls, data, where)
 
 
+def _learners() -> tuple[str, ...]:
+    from agent.sdpo import LEARNERS
+
+    return tuple(LEARNERS)
+
+
 def _build(kind, values: dict, where: str):
+    """kind(**values) after checking every key and the type of every value; errors name `where`.key."""
     if not isinstance(values, dict):
-        raise ValueError(f"{where} must be a table of settings, got {type(values).__name__}")
+        raise ValueError(f"{where} must be a table of settings, got {type(values).__name__} {values!r}")
+    hints = typing.get_type_hints(kind)
     names = {f.name for f in dataclasses.fields(kind)}
     unknown = sorted(set(values) - names)
     if unknown:
-        raise ValueError(f"{where}: unknown setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(names))}")
-    return kind(**values)
+        raise ValueError(f"{where}: unknown setting(s) {', '.join(f'{k} = {values[k]!r}' for k in unknown)}; "
+                         f"valid: {', '.join(sorted(names))}")
+    for key, value in values.items():
+        if not dataclasses.is_dataclass(hints[key]) and not _has_type(value, hints[key]):
+            raise ValueError(f"{where}.{key} = {value!r}: expected {_type_name(hints[key])}")
+    try:
+        return kind(**values)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{where}: {e}") from None
+
+
+def _has_type(value, hint) -> bool:
+    """Whether a value read from flags, TOML or JSON fits a field's annotation (the few shapes settings use)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_has_type(value, arg) for arg in args)
+    if hint is type(None):
+        return value is None
+    if hint is typing.Any:
+        return True
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin in (list, tuple):
+        item = args[0] if args else typing.Any
+        return isinstance(value, (list, tuple)) and all(_has_type(v, item) for v in value)
+    if origin is dict:
+        return isinstance(value, dict)
+    return isinstance(value, hint) if isinstance(hint, type) else True
+
+
+def _type_name(hint) -> str:
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false", type(None): "none"}
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(arg) for arg in typing.get_args(hint))
+    if typing.get_origin(hint) in (list, tuple):
+        return "a list"
+    return names.get(hint, getattr(hint, "__name__", str(hint)))
 
 
 def load_config_file(path: str) -> dict:
@@ -138,14 +197,15 @@ def load_config_file(path: str) -> dict:
         raise ValueError(f"config file {path} is not valid {'TOML' if p.suffix == '.toml' else 'JSON'}: {e}") from e
 
 
-def merge(base: dict, overrides: dict) -> dict:
-    """Nested dict merge: overrides win; None values in overrides mean 'not given'."""
+def merge(base: dict, overrides: dict, *, keep_none: bool = False) -> dict:
+    """Nested dict merge: overrides win. None in overrides means 'not given' (flags) unless keep_none, for
+    settings read from a file or a saved config, where null is a value (token_clip = null turns clipping off)."""
     out = dict(base)
     for key, value in overrides.items():
-        if value is None:
+        if value is None and not keep_none:
             continue
         if isinstance(value, dict):
-            out[key] = merge(out.get(key) if isinstance(out.get(key), dict) else {}, value)
+            out[key] = merge(out.get(key) if isinstance(out.get(key), dict) else {}, value, keep_none=keep_none)
         else:
             out[key] = value
     return out

@@ -47,6 +47,14 @@ class SamplingConfig:
     seed: int | None = None
     """Seed for reproducible sampling; None draws fresh randomness."""
 
+    def __post_init__(self) -> None:
+        if self.temperature < 0:
+            raise ValueError(f"temperature={self.temperature}: use 0 for greedy or a positive value")
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"top_p={self.top_p}: top_p must lie in (0, 1]; 1 turns nucleus sampling off")
+        if self.max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens={self.max_new_tokens}: at least 1 token must be generated")
+
 
 class Policy(Protocol):
     """A chat model that writes attempts. `messages` are chat-format dicts: {'role', 'content'}."""
