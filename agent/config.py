@@ -4,7 +4,7 @@ and written next to every run's results so the run can be reproduced and resumed
 Everything is validated when it is read, before any work: every key of every table must be a field of its
 settings class, every value must have the field's type (an int where a float is asked is fine, a bool is never
 a number), and each settings class checks its own ranges. The error names the key and the value. `lora` and
-`sdpo` stay tables of overrides (the learner's own defaults fill the rest, agent/sdpo.py LEARNERS) but are
+`sdpo` stay tables of overrides (the learner's own defaults fill the rest, agent/learn/sdpo.py LEARNERS) but are
 checked against LoraSettings and SDPOConfig all the same.
 """
 
@@ -71,9 +71,9 @@ class RunConfig:
     """Sampling of attempts. The paper samples at temperature 1.0 with an 8B model; the embedded 135M model writes
     mostly broken code at 1.0, so the default is 0.7 / top-p 0.95 (pass --temperature 1.0 for the paper's setting)."""
     lora: dict = field(default_factory=dict)
-    """LoRA settings (agent/lora.py LoraSettings fields: rank, alpha, dropout, target_modules)."""
+    """LoRA settings (agent/learn/lora.py LoraSettings fields: rank, alpha, dropout, target_modules)."""
     sdpo: dict = field(default_factory=dict)
-    """SDPO settings (agent/sdpo.py SDPOConfig fields: lr, k, alpha, teacher, ...)."""
+    """SDPO settings (agent/learn/sdpo.py SDPOConfig fields: lr, k, alpha, teacher, ...)."""
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
 
     def __post_init__(self) -> None:
@@ -91,7 +91,7 @@ class RunConfig:
             raise ValueError(f"eval_samples must be >= 0 (0: one greedy attempt per task), got {self.eval_samples}")
         if self.seeds < 1:
             raise ValueError(f"seeds must be >= 1, got {self.seeds}")
-        from agent.methods import METHODS
+        from agent.episode.methods import METHODS
 
         bad = [m for m in self.methods if m not in METHODS]
         if bad or not self.methods:
@@ -103,13 +103,13 @@ class RunConfig:
             self.sdpo_config(learner)
 
     def lora_settings(self):
-        from agent.lora import LoraSettings
+        from agent.learn.lora import LoraSettings
 
         return _build(LoraSettings, self.lora, "lora")
 
     def sdpo_config(self, learner: str = "sdpo"):
-        """The learner's settings: its own defaults (agent/sdpo.py LEARNERS) under this config's sdpo table."""
-        from agent.sdpo import LEARNERS, SDPOConfig
+        """The learner's settings: its own defaults (agent/learn/sdpo.py LEARNERS) under this config's sdpo table."""
+        from agent.learn.sdpo import LEARNERS, SDPOConfig
 
         return _build(SDPOConfig, {**LEARNERS[learner], **self.sdpo}, "sdpo")
 
@@ -131,7 +131,7 @@ class RunConfig:
 
 
 def _learners() -> tuple[str, ...]:
-    from agent.sdpo import LEARNERS
+    from agent.learn.sdpo import LEARNERS
 
     return tuple(LEARNERS)
 

@@ -2,7 +2,7 @@
 
     python benchmarks/bench_contention.py [--tokens 128] [--repeats 3] [--threads auto,2,1]
 
-For each thread policy (`auto`: agent/cpu.py's governor, the default; a number: that many torch threads,
+For each thread policy (`auto`: agent/generation/cpu.py's governor, the default; a number: that many torch threads,
 fixed) and each number of competitors (0, 1, 2 processes spinning a pure-Python loop, started before the
 timing and killed after it), it times:
 - generation: one sampled attempt of exactly --tokens new tokens (end of turn suppressed), tokens/s;
@@ -46,11 +46,11 @@ def stop(procs: list[subprocess.Popen]) -> None:
 
 def measure(policy_name: str, tokens: int, repeats: int, loads: list[int]) -> dict:
     """In a child: load the model under one thread policy and time every load level."""
-    from agent import cpu
-    from agent.policy import HFPolicy
-    from agent.prompts import problem_messages
+    from agent.generation import cpu
+    from agent.generation.hf import HFPolicy
+    from agent.episode.prompts import problem_messages
     from agent.protocols import LearnerEpisode
-    from agent.sdpo import SDPOConfig, SDPOLearner
+    from agent.learn.sdpo import SDPOConfig, SDPOLearner
     from tasks.model import Task
 
     cpu.configure(None if policy_name == "auto" else int(policy_name))

@@ -86,7 +86,7 @@ class RandomInitPolicy:
         import torch
         from transformers import AutoConfig, AutoModelForCausalLM
 
-        from agent.lora import AdapterHistory, LoraSettings, attach_lora
+        from agent.learn.lora import AdapterHistory, LoraSettings, attach_lora
 
         kind, fields = RANDOM_CONFIGS[name]
         config = AutoConfig.for_model(kind, **fields)
@@ -137,7 +137,7 @@ def jemalloc_path() -> str:
 def load_policy(args: argparse.Namespace) -> Any:
     if args.random_init:
         return RandomInitPolicy(args.random_init, args.device)
-    from agent.policy import HFPolicy
+    from agent.generation.hf import HFPolicy
 
     policy = HFPolicy(args.model, device=args.device, dtype=args.dtype)
     return policy
@@ -193,8 +193,8 @@ def measure_one(args: argparse.Namespace, length: int) -> dict:
     import torch
 
 
-    from agent.prompts import problem_messages
-    from agent.sdpo import SDPOConfig, SDPOLearner
+    from agent.episode.prompts import problem_messages
+    from agent.learn.sdpo import SDPOConfig, SDPOLearner
     from tasks.model import Task
 
     policy = load_policy(args)

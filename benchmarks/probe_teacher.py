@@ -6,12 +6,12 @@ SDPO distils the teacher's token distribution (the same weights, prompted with t
 a failed attempt) into the student (prompted with the problem alone). If the teacher's own samples are worse
 than the student's (fewer code blocks, fewer passes), the update pulls the student toward them. This takes the
 first failed attempt with feedback of each problem in RUN_DIR's attempts.jsonl, builds the teacher's user turn
-exactly as the learner does (agent/teacher.py), and for each problem samples n answers from the base weights
+exactly as the learner does (agent/learn/teacher.py), and for each problem samples n answers from the base weights
 under both prompts with the same seeds, grading each on all tests (Docker). It prints, per prompt, the share
 of answers with a code block, the share whose code compiles and runs to a verdict other than compile_error,
 and the pass rate. --paper-layout adds a third prompt: the paper's template as written, feedback and closing
 instruction appended after the whole problem prompt, its answer line included (the learner's teacher keeps the
-answer line last instead; agent/teacher.py says why).
+answer line last instead; agent/learn/teacher.py says why).
 """
 
 from __future__ import annotations
@@ -47,11 +47,11 @@ def main() -> int:
                         help="also sample from the paper's template with the answer line above the feedback")
     args = parser.parse_args()
 
-    from agent.evaluation import eval_seed
-    from agent.policy import HFPolicy
-    from agent.prompts import SYSTEM_PROMPT, extract_code, problem_prompt
+    from agent.report.evaluation import eval_seed
+    from agent.generation.hf import HFPolicy
+    from agent.episode.prompts import SYSTEM_PROMPT, extract_code, problem_prompt
     from agent.protocols import SamplingConfig
-    from agent.teacher import CLOSING_INSTRUCTION, FEEDBACK_HEADER, chat_messages, teacher_prompt
+    from agent.learn.teacher import CLOSING_INSTRUCTION, FEEDBACK_HEADER, chat_messages, teacher_prompt
     from sandbox.config import SandboxConfig
     from sandbox.factory import open_sandbox
     from tasks.loaders import load_taskset

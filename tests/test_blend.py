@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from agent.config import RunConfig
-from agent.losses import group_advantages, policy_gradient, token_logprobs
-from agent.methods import make_method
-from agent.sdpo import SDPOConfig, SDPOLearner
+from agent.learn.losses import group_advantages, policy_gradient, token_logprobs
+from agent.episode.methods import make_method
+from agent.learn.sdpo import SDPOConfig, SDPOLearner
 from test_sdpo import adapter_state, attempt_ids, failed_episode, fresh, policy  # noqa: F401 (fixtures)
 
 RIGHT_ATTEMPT = "```python\ndef add(a, b):\n    return a + b\n```"
@@ -79,7 +79,7 @@ def right_ids(policy) -> list[int]:
 
 
 def sequence_logprob(policy, episode) -> float:
-    from agent.teacher import chat_messages
+    from agent.learn.teacher import chat_messages
 
     prefix = policy.chat_ids(chat_messages(episode.prompt), add_generation_prompt=True)
     ids = torch.tensor([prefix + list(episode.response_ids)])

@@ -1,4 +1,4 @@
-"""The CPU thread governor (agent/cpu.py): fixed counts are kept, the user's OMP_NUM_THREADS wins, a real busy
+"""The CPU thread governor (agent/generation/cpu.py): fixed counts are kept, the user's OMP_NUM_THREADS wins, a real busy
 neighbour process takes a core away, and this process's own work is not mistaken for a neighbour's."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from agent import cpu
+from agent.generation import cpu
 
 needs_proc_stat = pytest.mark.skipif(cpu._busy_seconds(cpu._usable_cpu_ids()) is None,
                                      reason="no /proc/stat here: the governor keeps a fixed count")

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from agent import discovery
-from agent.report import compare, plot_curves, render_table, report_main, summarize
+from agent.report import discovery
+from agent.report.summary import compare, plot_curves, render_table, report_main, summarize
 
 
 # ---- pass@k -------------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from tasks.model import Task, TestCase
 pytestmark = pytest.mark.docker
 
 REPO = Path(__file__).resolve().parent.parent
-AUTODIDACT = [sys.executable, "-m", "agent.cli"]
+AUTODIDACT = [sys.executable, "-m", "agent"]
 
 
 @pytest.fixture(scope="session")

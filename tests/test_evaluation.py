@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.discovery import bootstrap_mean_ci, mean_pass_at_k
-from agent.evaluation import TaskResult, evaluate_tasks, paired_difference
+from agent.report.discovery import bootstrap_mean_ci, mean_pass_at_k
+from agent.report.evaluation import TaskResult, evaluate_tasks, paired_difference
 from agent.protocols import SamplingConfig
 from sandbox.config import SandboxConfig
 from sandbox.factory import open_sandbox

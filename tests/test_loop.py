@@ -11,11 +11,11 @@ import json
 import pytest
 
 from agent.config import RunConfig
-from agent.loop import Progress, solve
-from agent.methods import BestOfK, MultiTurn, SDPO, make_method
+from agent.episode.loop import Progress, solve
+from agent.episode.methods import BestOfK, MultiTurn, SDPO, make_method
 from agent.protocols import Generation, SamplingConfig, UpdateStats
-from agent.rundir import RunDir, RunDirError
-from agent.session import Session, Unit
+from agent.episode.rundir import RunDir, RunDirError
+from agent.episode.session import Session, Unit
 from sandbox.config import SandboxConfig
 from sandbox.factory import open_sandbox
 from tasks.model import Task, TestCase
@@ -215,7 +215,7 @@ def test_interrupted_session_resumes_without_losing_or_repeating_attempts(tmp_pa
 def test_bench_best_of_k_draws_k_times_r_samples_and_shows_that_budget(tmp_path, sandbox):
     from rich.console import Console
 
-    from agent.progress import Reporter
+    from agent.report.progress import Reporter
 
     cfg = RunConfig(budget=2, batch=1, seeds=2)
     console = Console(record=True, width=200)

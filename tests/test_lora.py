@@ -7,15 +7,15 @@ import json
 
 import pytest
 
-from agent.lora import AdapterHistory, LoraSettings, attach_lora, default_target_modules
-from agent.models import DEFAULT_MODEL
+from agent.learn.lora import AdapterHistory, LoraSettings, attach_lora, default_target_modules
+from agent.generation.models import DEFAULT_MODEL
 
 PROJECTIONS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
 @pytest.fixture(scope="module")
 def policy():
-    from agent.policy import HFPolicy
+    from agent.generation.hf import HFPolicy
 
     return HFPolicy(DEFAULT_MODEL, device="cpu", history_depth=3)
 

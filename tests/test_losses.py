@@ -11,7 +11,7 @@ import math
 import pytest
 import torch
 
-from agent.losses import clip_per_token, importance_ratio, reverse_kl, token_logprobs, topk_divergence
+from agent.learn.losses import clip_per_token, importance_ratio, reverse_kl, token_logprobs, topk_divergence
 
 # Vocabulary of 4; the student's top-2 ids are 0 and 1.
 STUDENT = [0.5, 0.3, 0.15, 0.05]

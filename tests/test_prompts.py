@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.prompts import SYSTEM_PROMPT, extract_code, problem_messages, problem_prompt, strip_thinking
+from agent.episode.prompts import SYSTEM_PROMPT, extract_code, problem_messages, problem_prompt, strip_thinking
 from tasks.model import Task, TestCase
 
 

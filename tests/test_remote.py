@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from agent.protocols import SamplingConfig
-from agent.remote import LOCAL_SERVER_KEY, RemoteModelError, RemotePolicy, check_learnable
+from agent.generation.remote import LOCAL_SERVER_KEY, RemoteModelError, RemotePolicy, check_learnable
 
 ANSWER = "```python\nprint(int(input()) * 2)\n```"
 SERVED_MODEL = "test-model"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from agent.protocols import LearnerEpisode
-from agent.sdpo import SDPOConfig, SDPOLearner
-from agent.teacher import (
+from agent.learn.sdpo import SDPOConfig, SDPOLearner
+from agent.learn.teacher import (
     CLOSING_INSTRUCTION,
     CUT_MARKER,
     FEEDBACK_HEADER,
@@ -43,7 +43,7 @@ def test_teacher_prompt_layout() -> None:
 
 
 def test_teacher_prompt_keeps_the_answer_line_last() -> None:
-    from agent.prompts import ANSWER_LINE
+    from agent.episode.prompts import ANSWER_LINE
 
     prompt = "### Question:\nQ\n\n### Format: F\n```python\n# YOUR CODE HERE\n```\n\n" + ANSWER_LINE
     assert teacher_prompt(prompt, feedback="F1") == (
@@ -100,7 +100,7 @@ def test_trust_region_rate_must_be_strictly_inside(rate: float) -> None:
 
 @pytest.fixture(scope="module")
 def policy():
-    from agent.policy import HFPolicy
+    from agent.generation.hf import HFPolicy
 
     return HFPolicy("smollm2-135m", device="cpu")
 
@@ -286,7 +286,7 @@ def test_chunked_recomputed_scoring_gives_the_same_gradient_as_one_plain_pass(po
     # near-zero gradients flips.
     import torch
 
-    from agent.sdpo import SDPOStats
+    from agent.learn.sdpo import SDPOStats
 
     def gradients(chunk_size: int, recompute: bool) -> tuple[float, dict]:
         learner = SDPOLearner(policy, SDPOConfig(chunk_size=chunk_size, recompute_activations=recompute))
@@ -308,7 +308,7 @@ def test_chunked_recomputed_scoring_gives_the_same_gradient_as_one_plain_pass(po
 
 @pytest.mark.slow
 def test_recompute_runs_each_layer_again_in_backward_and_leaves_the_model_as_it_was(policy) -> None:
-    from agent.sdpo import SDPOStats
+    from agent.learn.sdpo import SDPOStats
 
     layer = policy.model.get_base_model().get_decoder().layers[0]
     calls = []

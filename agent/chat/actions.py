@@ -88,7 +88,7 @@ def cmd_chat(app, cmd: Command) -> None:
 def make_attempt(app, origin: str, auto_run: bool = True) -> Attempt | None:
     """Stream one answer and record it. A 'problem' attempt sees only the plain problem prompt (what the
     learner trains on); a 'conversation' reply also sees the follow-up turns."""
-    from agent.prompts import extract_code, problem_messages
+    from agent.episode.prompts import extract_code, problem_messages
 
     task = app.session.task
     messages = problem_messages(task)
@@ -194,6 +194,6 @@ def _require_problem(app) -> None:
 
 
 def _visible_tests(task) -> tuple:
-    from agent.loop import visible_tests
+    from agent.episode.loop import visible_tests
 
     return visible_tests(task, "public")

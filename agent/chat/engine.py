@@ -4,7 +4,7 @@ Every method blocks (generation, grading and updates take seconds on a CPU); the
 thread (agent/chat/busy.py, agent/chat/stream.py) so the screen keeps moving. Only one runs at a time: the
 policy and the learner share one model, and an update must never overlap a generation.
 
-Grading follows the episode loop (agent/loop.py): the visible tests all run (stop_on_failure off) so the
+Grading follows the episode loop (agent/episode/loop.py): the visible tests all run (stop_on_failure off) so the
 table shows each one and the feedback is built from them alone; only when they all pass do the hidden tests
 decide, stopping at the first failure. An answer without a code block gets the "no code" feedback.
 """
@@ -66,8 +66,8 @@ class ChatEngine:
         on_step(f"loading {self.config.model}")
         t0 = time.perf_counter()
         _quiet_transformers()
-        from agent.policy import HFPolicy
-        from agent.sdpo import SDPOConfig, SDPOLearner
+        from agent.generation.hf import HFPolicy
+        from agent.learn.sdpo import SDPOConfig, SDPOLearner
 
         self.policy = HFPolicy(model=self.config.model, device=self.config.device, dtype=self.config.dtype)
         learner_config = SDPOConfig() if self.config.learning_rate is None else SDPOConfig(lr=self.config.learning_rate)
@@ -130,7 +130,7 @@ class ChatEngine:
     # ---- grading -------------------------------------------------------------------------------------------
 
     def run(self, task: Task, code: str | None) -> RunOutcome:
-        from agent.loop import visible_tests
+        from agent.episode.loop import visible_tests
         from sandbox.feedback import build_feedback
 
         t0 = time.perf_counter()

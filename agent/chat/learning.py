@@ -1,7 +1,7 @@
 """Handlers for the commands that change the weights: /learn, /feedback, /teach, /retry, /undo, /reset,
 /save and /load.
 
-The learning itself is the learner's (agent/sdpo.py); here each command picks the attempt and the signal:
+The learning itself is the learner's (agent/learn/sdpo.py); here each command picks the attempt and the signal:
   /learn      the attempt's test feedback (SDPO)
   /feedback   the user's own words as the feedback (SDPO)
   /teach      a solution the user pastes, as the demonstration (SDFT)
@@ -49,7 +49,7 @@ def cmd_feedback(app, cmd: Command) -> None:
 
 
 def cmd_teach(app, cmd: Command) -> None:
-    from agent.prompts import extract_code
+    from agent.episode.prompts import extract_code
 
     if app.session.task is None:
         raise CommandError("no problem yet: load or type the problem before teaching a solution to it")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from agent.cli_common import add_common_args, fail, load_policy, load_tasks, open_run_dir, resolve_config
-from agent.methods import LEARNING_METHODS
+from agent.cli.common import add_common_args, fail, load_policy, load_tasks, open_run_dir, resolve_config
+from agent.episode.methods import LEARNING_METHODS
 
 
 def register(sub) -> None:
@@ -53,9 +53,9 @@ def bench_command(args: argparse.Namespace) -> int:
     console.print(f"[bold]autodidact bench[/] {cfg.taskset}: {len(tasks)} problems, methods {', '.join(cfg.methods)}, "
                   f"K={cfg.budget}, R={cfg.seeds} -> {rundir.path}")
 
-    from agent.methods import make_method
-    from agent.progress import Reporter
-    from agent.session import Session, Unit
+    from agent.episode.methods import make_method
+    from agent.report.progress import Reporter
+    from agent.episode.session import Session, Unit
     from sandbox.factory import open_sandbox
 
     with open_sandbox(cfg.sandbox) as sandbox:
@@ -88,21 +88,21 @@ def _policies(cfg, console, api_key: str | None):
     policies, local = {}, None
     for m in cfg.methods:
         if cfg.remote_model and m not in LEARNING_METHODS:
-            from agent.remote import RemotePolicy
+            from agent.generation.remote import RemotePolicy
 
             policies[m] = RemotePolicy(cfg.remote_model, api_base=cfg.api_base, api_key=api_key)
             continue
         if local is None:
             local = load_policy(cfg, console)
         policies[m] = local
-    from agent.sdpo import SDPOLearner
+    from agent.learn.sdpo import SDPOLearner
 
     learners = {m: SDPOLearner(local, cfg.sdpo_config(m)) for m in cfg.methods if m in LEARNING_METHODS}
     return policies, learners
 
 
 def _finish(rundir, session, cfg, console) -> int:
-    from agent import report
+    from agent.report import summary as report
 
     summary = report.summarize(rundir.path, budget=cfg.budget)
     summary["time"] = session.time_shares()
@@ -117,7 +117,7 @@ def _finish(rundir, session, cfg, console) -> int:
 
 
 def _report(dirs: list[str]) -> int:
-    from agent import report
+    from agent.report import summary as report
 
     if not dirs:
         return fail("usage: autodidact bench report DIR [DIR...]")

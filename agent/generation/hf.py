@@ -20,9 +20,9 @@ import threading
 import time
 from typing import Any, Iterator
 
-from agent.cpu import fit_threads
-from agent.lora import AdapterHistory, LoraSettings, attach_lora
-from agent.models import DEFAULT_MODEL, load_model_and_tokenizer
+from agent.generation.cpu import fit_threads
+from agent.learn.lora import AdapterHistory, LoraSettings, attach_lora
+from agent.generation.models import DEFAULT_MODEL, load_model_and_tokenizer
 from agent.protocols import Generation, SamplingConfig
 
 # End-of-turn markers of common chat templates; generation stops at whichever the vocabulary has.
@@ -125,12 +125,6 @@ class HFPolicy:
             raise ValueError(
                 f"the prompt is {len(prompt_ids)} tokens but {self.name}'s context window is "
                 f"{self.context_window}: shorten the problem or the feedback, or use a longer-context model")
-        if sampling.max_new_tokens < 1:
-            raise ValueError(f"max_new_tokens={sampling.max_new_tokens}: allow at least one new token")
-        if sampling.temperature < 0:
-            raise ValueError(f"temperature={sampling.temperature}: use 0 for greedy or a positive value")
-        if not 0 < sampling.top_p <= 1:
-            raise ValueError(f"top_p={sampling.top_p}: top_p must lie in (0, 1]; 1 turns nucleus sampling off")
         return min(sampling.max_new_tokens, room)
 
     def _run(self, prompt_ids: list[int], rows: int, sampling: SamplingConfig, budget: int, *,
@@ -141,7 +135,7 @@ class HFPolicy:
 
         on_cpu = self.device.type == "cpu"
         if on_cpu:
-            fit_threads()  # as many threads as other processes leave cores free (agent/cpu.py)
+            fit_threads()  # as many threads as other processes leave cores free (agent/generation/cpu.py)
         last_fit = [time.monotonic()]
 
         class Halt(StoppingCriteria):

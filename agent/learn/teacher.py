@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from agent.prompts import ANSWER_LINE, strip_thinking
+from agent.episode.prompts import ANSWER_LINE, strip_thinking
 
 DEMONSTRATION_HEADER = "\nCorrect solution:\n\n"
 FEEDBACK_HEADER = "\nThe following is feedback from your unsuccessful earlier attempt:\n\n"

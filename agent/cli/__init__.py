@@ -11,12 +11,12 @@ import sys
 
 # Modules that define `register(subparsers)`; each adds one or more commands.
 COMMAND_MODULES = (
-    "agent.cli_tasks",
-    "agent.cli_sandbox",
-    "agent.cli_run",
-    "agent.cli_eval",
-    "agent.cli_bench",
-    "agent.cli_chat",
+    "agent.cli.tasks",
+    "agent.cli.sandbox",
+    "agent.cli.run",
+    "agent.cli.eval",
+    "agent.cli.bench",
+    "agent.cli.chat",
 )
 
 

@@ -89,7 +89,7 @@ class ChunkedScorer:
         if (expected - got.float()).abs().max() > 1e-3 + 1e-2 * expected.abs().max():
             raise RuntimeError(
                 f"{type(self.base).__name__}: the decoder body followed by the output head does not reproduce "
-                "the model's logits (it post-processes them in a way agent.scoring does not know); add that "
+                "the model's logits (it post-processes them in a way agent.learn.scoring does not know); add that "
                 "step to ChunkedScorer.logits"
             )
         self._checked_head = True

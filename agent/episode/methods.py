@@ -4,10 +4,10 @@
   unbiased pass@k estimator needs all n samples.
 - multi-turn: the plain prompt plus all past feedback (not past attempts) and "Correctly solve the original
   question."; one attempt per turn; oldest feedback dropped first when the context is full; no learning.
-- sdpo: the plain prompt; after every batch, one SDPO update on the batch (agent/sdpo.py).
+- sdpo: the plain prompt; after every batch, one SDPO update on the batch (agent/learn/sdpo.py).
 - sdpo-grpo: sdpo's loop with the update blended with a GRPO-style policy-gradient term (distillation_weight).
 
-A method names the messages the policy sees and what happens after a batch; the loop (agent/loop.py) does
+A method names the messages the policy sees and what happens after a batch; the loop (agent/episode/loop.py) does
 the rest. Methods are chosen by name with `make_method`.
 """
 
@@ -20,7 +20,7 @@ from tasks.model import Task
 
 METHODS: tuple[str, ...] = ("best-of-k", "multi-turn", "sdpo", "sdpo-grpo")
 LEARNING_METHODS: tuple[str, ...] = ("sdpo", "sdpo-grpo")
-"""The methods that update the weights; each needs a learner of the same name (agent/sdpo.py LEARNERS)."""
+"""The methods that update the weights; each needs a learner of the same name (agent/learn/sdpo.py LEARNERS)."""
 
 FEEDBACK_HEADER = "\n\nThe following is feedback from your unsuccessful earlier attempts:\n\n"
 CLOSING = "\n\nCorrectly solve the original question."
@@ -39,7 +39,7 @@ class BestOfK:
         return batch
 
     def messages(self, task: Task, past_feedback: Sequence[str]) -> list[dict]:
-        from agent.prompts import problem_messages
+        from agent.episode.prompts import problem_messages
 
         return problem_messages(task)
 
@@ -59,7 +59,7 @@ class MultiTurn:
         return 1  # each turn depends on the feedback of the one before
 
     def messages(self, task: Task, past_feedback: Sequence[str]) -> list[dict]:
-        from agent.prompts import problem_messages
+        from agent.episode.prompts import problem_messages
 
         base = problem_messages(task)
         kept = list(past_feedback)
@@ -98,12 +98,12 @@ class SDPO:
         return batch
 
     def messages(self, task: Task, past_feedback: Sequence[str]) -> list[dict]:
-        from agent.prompts import problem_messages
+        from agent.episode.prompts import problem_messages
 
         return problem_messages(task)
 
     def learn(self, task: Task, messages: list[dict], attempts) -> UpdateStats | None:
-        from agent.loop import learner_episodes
+        from agent.episode.loop import learner_episodes
 
         prompt, system = _split(messages)
         return self.learner.update(learner_episodes(prompt, system, attempts))

@@ -169,7 +169,7 @@ def load_model_and_tokenizer(spec: str = DEFAULT_MODEL, *, device: str = "auto",
     where = pick_device(device)
     torch_dtype = pick_dtype(dtype, where)
     if where == "cpu":
-        from agent.cpu import fit_threads
+        from agent.generation.cpu import fit_threads
 
         fit_threads()
     source = resolve_model(spec)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
-from agent.loop import Attempt, Outcome, Progress, Timings, solve
+from agent.episode.loop import Attempt, Outcome, Progress, Timings, solve
 from agent.protocols import UpdateStats
-from agent.rundir import RunDir
+from agent.episode.rundir import RunDir
 
 
 @dataclass(frozen=True)

@@ -91,13 +91,13 @@ def load_tasks(cfg: RunConfig) -> list:
 
 
 def open_run_dir(cfg: RunConfig, out: Path, resuming: bool):
-    from agent.rundir import RunDir
+    from agent.episode.rundir import RunDir
 
     return RunDir.resume(out, cfg.to_dict()) if resuming else RunDir.create(out, cfg.to_dict())
 
 
 def load_policy(cfg: RunConfig, console):
-    from agent.policy import HFPolicy
+    from agent.generation.hf import HFPolicy
 
     with console.status(f"loading model {cfg.model}"):
         return HFPolicy(cfg.model, device=cfg.device, dtype=cfg.dtype, lora=cfg.lora_settings())

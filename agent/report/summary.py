@@ -8,7 +8,7 @@ directory's `config.json` (the run configuration's integer "budget"), else the l
 Which estimator: a method whose name starts with "best-of-k" drew independent samples, so its samples of a
 problem are pooled over seeds and scored with the unbiased pass@k estimator; such a run must record all K
 samples (it does not stop at its first pass). Every other method is sequential: one discovery time per
-seed, empirical CDF over seeds (see agent/discovery.py for why).
+seed, empirical CDF over seeds (see agent/report/discovery.py for why).
 
 Interrupted benches: only complete runs count. A sequential run is complete when its attempts 1..m are all
 present and either one of them passed or m >= K; a best-of-k run when it holds all its samples: budget x
@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from agent import discovery
+from agent.report import discovery
 
 ATTEMPTS_FILE = "attempts.jsonl"
 SUMMARY_FILE = "summary.json"

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from agent.cli_common import add_common_args, fail, load_policy, load_tasks, open_run_dir, resolve_config
+from agent.cli.common import add_common_args, fail, load_policy, load_tasks, open_run_dir, resolve_config
 from agent.config import LEARN_MODES
 
 
@@ -46,8 +46,8 @@ def run_command(args: argparse.Namespace) -> int:
     console.print(f"[bold]autodidact run[/] {cfg.taskset}: {len(tasks)} problems -> {rundir.path}")
     console.print_json(json.dumps(cfg.to_dict()))
 
-    from agent.methods import make_method
-    from agent.session import Session, Unit
+    from agent.episode.methods import make_method
+    from agent.episode.session import Session, Unit
     from sandbox.factory import open_sandbox
 
     with open_sandbox(cfg.sandbox) as sandbox:
@@ -76,8 +76,8 @@ def run_command(args: argparse.Namespace) -> int:
                           f"`autodidact run --resume {rundir.path}`")
             return 130
         except Exception as e:  # noqa: BLE001 — show the cause and how to resume, not a traceback wall
-            from agent.evaluation import EvalInfraError
-            from agent.loop import InfraError
+            from agent.report.evaluation import EvalInfraError
+            from agent.episode.loop import InfraError
 
             if isinstance(e, (InfraError, EvalInfraError, ValueError, FileNotFoundError)):
                 console.print(f"[red]error[/]: {e}\nfinished work is saved; continue with "
@@ -104,7 +104,7 @@ def _load_eval(cfg):
 def _make_learner(cfg, policy):
     if cfg.learn == "none":
         return None
-    from agent.sdpo import SDPOLearner
+    from agent.learn.sdpo import SDPOLearner
 
     learner = SDPOLearner(policy, cfg.sdpo_config(cfg.learn))
     if learner.config.blends and cfg.batch == 1:
@@ -114,7 +114,7 @@ def _make_learner(cfg, policy):
 
 
 def _reporter(cfg):
-    from agent.progress import Reporter
+    from agent.report.progress import Reporter
 
     return Reporter(cfg.budget)
 
@@ -125,7 +125,7 @@ def evaluate(tasks, policy, sandbox, cfg, console, rundir, label: str) -> dict:
     The same sampling seeds are used before and after, so the paired difference compares the weights on
     the same draws. Finished tasks are appended to eval-<label>.jsonl as they complete.
     """
-    from agent.evaluation import append_result, evaluate_tasks, read_results
+    from agent.report.evaluation import append_result, evaluate_tasks, read_results
     from agent.protocols import SamplingConfig
 
     greedy = cfg.eval_samples == 0
@@ -146,7 +146,7 @@ def evaluate(tasks, policy, sandbox, cfg, console, rundir, label: str) -> dict:
 
 def eval_change(state: dict) -> dict | None:
     """The paired difference after - before, when both measurements are there in the current format."""
-    from agent.evaluation import paired_difference
+    from agent.report.evaluation import paired_difference
 
     before, after = state.get("eval_before"), state.get("eval_after")
     if not (before and after and "per_task" in before and "per_task" in after):
@@ -176,7 +176,7 @@ def _summary(tasks, outcomes, session, cfg) -> dict:
 
 
 def _print_summary(console, tasks, outcomes, session, cfg) -> None:
-    from agent.progress import outcome_table
+    from agent.report.progress import outcome_table
 
     rows = []
     for t in tasks:

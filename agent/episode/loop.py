@@ -9,7 +9,7 @@ For one problem and one seed:
         learn from the batch                      (method: SDPO update, or nothing)
         stop at the first attempt that passes all tests
 
-The method decides what the model sees and whether it learns (see agent/methods.py). The loop reports every
+The method decides what the model sees and whether it learns (see agent/episode/methods.py). The loop reports every
 attempt and update through callbacks as it happens, so a caller can write them to disk before moving on.
 A problem run ends by returning an Outcome; a sandbox failure (infra_error after its retry) raises InfraError,
 because such an attempt is neither a pass nor a fail and must not be counted.
@@ -154,7 +154,7 @@ def solve(
     timings: Timings | None = None,
 ) -> Outcome:
     """Run one problem with one seed until it is solved on all tests or `budget` attempts are spent."""
-    from agent.prompts import extract_code
+    from agent.episode.prompts import extract_code
 
     visible = visible_tests(task, visible_mode)
     state = progress or Progress()
@@ -209,7 +209,7 @@ def solve(
 def learner_episodes(prompt: str, system: str | None, attempts: Sequence[Attempt]) -> list[LearnerEpisode]:
     """The batch handed to the learner. An attempt that passed the visible tests is a demonstration for its
     siblings (never for itself); a failed attempt carries its feedback. Neither: no signal (the learner skips it)."""
-    from agent.prompts import strip_thinking
+    from agent.episode.prompts import strip_thinking
 
     episodes = []
     for a in attempts:

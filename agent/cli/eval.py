@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from agent.cli_common import fail
+from agent.cli.common import fail
 
 DEFAULT_SAMPLES = 8
 
@@ -63,7 +63,7 @@ def adapter_dir(path: str) -> Path:
 
 def saved_lora_settings(path: Path):
     """LoRA settings matching a saved adapter, so the policy is built with the right shape."""
-    from agent.lora import LoraSettings
+    from agent.learn.lora import LoraSettings
 
     config = json.loads((path / "adapter_config.json").read_text())
     return LoraSettings(rank=int(config["r"]), alpha=float(config["lora_alpha"]),
@@ -82,11 +82,11 @@ def eval_command(args: argparse.Namespace) -> int:
         return fail(f"-n {args.samples}: draw at least one sample per task")
     if any(not 1 <= k <= n for k in ks) or not ks:
         return fail(f"-k {args.k}: every k must lie in 1..n (n={n}); raise -n or lower k")
-    sampling = SamplingConfig(temperature=0.0 if args.greedy else args.temperature, top_p=args.top_p,
-                              max_new_tokens=args.max_new_tokens)
-    if sampling.temperature < 0 or not 0 < sampling.top_p <= 1 or sampling.max_new_tokens < 1:
-        return fail(f"sampling temperature={sampling.temperature} top_p={sampling.top_p} max_new_tokens="
-                    f"{sampling.max_new_tokens}: use temperature >= 0, 0 < top-p <= 1, max-new-tokens >= 1")
+    try:
+        sampling = SamplingConfig(temperature=0.0 if args.greedy else args.temperature, top_p=args.top_p,
+                                  max_new_tokens=args.max_new_tokens)
+    except ValueError as e:
+        return fail(f"sampling (--temperature, --top-p, --max-new-tokens): {e}")
     try:
         tasks = _load_tasks(args)
         adapter = adapter_dir(args.adapter) if args.adapter else None
@@ -99,9 +99,9 @@ def eval_command(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as e:
         return fail(str(e))
 
-    from agent.evaluation import EvalInfraError, append_result, evaluate_tasks
-    from agent.lora import LoraSettings
-    from agent.policy import HFPolicy
+    from agent.report.evaluation import EvalInfraError, append_result, evaluate_tasks
+    from agent.learn.lora import LoraSettings
+    from agent.generation.hf import HFPolicy
     from sandbox.config import SandboxConfig
     from sandbox.factory import open_sandbox
 
@@ -138,7 +138,7 @@ def eval_command(args: argparse.Namespace) -> int:
     result = {**report.to_dict(), "taskset": args.taskset, "model": args.model,
               "adapter": str(adapter) if adapter else None}
     if baseline is not None:
-        from agent.evaluation import paired_difference
+        from agent.report.evaluation import paired_difference
 
         try:
             result["against"] = {"file": args.against, **paired_difference(baseline, result)}
@@ -189,7 +189,7 @@ def _read_baseline(path: Path) -> dict:
 
 def _read_progress(path: Path, settings: dict) -> dict:
     """Finished tasks from an earlier run of the same evaluation; a new file gets the settings line first."""
-    from agent.evaluation import read_results
+    from agent.report.evaluation import read_results
 
     if path.is_dir():
         raise ValueError(f"--out {path} is a directory: pass a file name, e.g. --out {path / 'eval.jsonl'}")

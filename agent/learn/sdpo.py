@@ -2,13 +2,13 @@
 
 For each episode the student (base + adapter) scores its own attempt given the plain problem prompt; the
 teacher (the same model, no gradient) scores the same tokens given the prompt plus the feedback and/or a
-demonstration (agent/teacher.py builds both id sequences). The loss is the per-token top-k divergence of
-agent/losses.py, averaged over every response token of the batch; one AdamW step follows (or several, with
+demonstration (agent/learn/teacher.py builds both id sequences). The loss is the per-token top-k divergence of
+agent/learn/losses.py, averaged over every response token of the batch; one AdamW step follows (or several, with
 importance ratios). Each update first pushes an adapter snapshot, so it can be undone exactly.
 
 Memory: the update never holds full-vocabulary logits for a whole response. The body runs once per
 sequence, the teacher keeps only its final hidden states at the response positions, and the head, the loss
-and its backward run over chunks of positions (_student_pass, with agent/scoring.py). The student body is
+and its backward run over chunks of positions (_student_pass, with agent/learn/scoring.py). The student body is
 gradient-checkpointed (ChunkedScorer.recomputed_activations), so a long attempt costs about one more forward
 instead of every layer's activations. On CUDA the model may run in bf16; the divergence is always computed in float32.
 
@@ -41,13 +41,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from agent.cpu import fit_threads
-from agent.losses import (
+from agent.generation.cpu import fit_threads
+from agent.learn.losses import (
     clip_per_token, group_advantages, importance_ratio, policy_gradient, reverse_kl, token_logprobs, topk_divergence,
 )
 from agent.protocols import LearnerEpisode, UpdateStats
-from agent.scoring import ChunkedScorer, chunks
-from agent.teacher import EpisodeSequences, NoSignal, build_sequences
+from agent.learn.scoring import ChunkedScorer, chunks
+from agent.learn.teacher import EpisodeSequences, NoSignal, build_sequences
 
 TEACHER_MODES = ("base", "trust-region")
 
@@ -196,7 +196,7 @@ class SDPOLearner:
         """One SDPO update on a batch; episodes without signal are listed in the stats, never raised."""
         started = time.perf_counter()
         if self.policy.device.type == "cpu":
-            fit_threads()  # as many threads as other processes leave cores free (agent/cpu.py)
+            fit_threads()  # as many threads as other processes leave cores free (agent/generation/cpu.py)
         stats = SDPOStats()
         scored = self._prepare(episodes, stats)
         if not scored:
@@ -313,7 +313,7 @@ class SDPOLearner:
 
     def _student_only(self, episode: LearnerEpisode) -> EpisodeSequences:
         """The student's sequence alone (prompt prefix + the attempt's ids), for a policy-gradient-only episode."""
-        from agent.teacher import chat_messages
+        from agent.learn.teacher import chat_messages
 
         response = [int(i) for i in episode.response_ids]
         if not response:

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from agent.discovery import bootstrap_mean_ci, mean_pass_at_k, pass_at_k
+from agent.report.discovery import bootstrap_mean_ci, mean_pass_at_k, pass_at_k
 from agent.protocols import Policy, Sandbox, SamplingConfig
 from tasks.model import Task
 
@@ -114,7 +114,7 @@ def evaluate_tasks(
     on_task: Callable[[TaskResult], None] = lambda r: None,
 ) -> EvalReport:
     """Sample, grade and score every task; tasks already in `done` are not run again."""
-    from agent.prompts import extract_code, problem_messages
+    from agent.episode.prompts import extract_code, problem_messages
 
     greedy = sampling.temperature == 0
     n = 1 if greedy else n

@@ -1,0 +1,1 @@
+"""An episode and a session: prompts, grading, methods, the loop, run directories."""

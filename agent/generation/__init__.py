@@ -1,0 +1,1 @@
+"""Generation engines: the Hugging Face policy, model loading, remote models, CPU threads."""

@@ -1,0 +1,1 @@
+"""What comes out: discovery@K, held-out evaluation, tables, plots, live progress."""
