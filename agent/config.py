@@ -18,11 +18,33 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent import registry
 from agent.protocols import SamplingConfig
 from sandbox.config import SandboxConfig
 
 VISIBLE_MODES = ("public", "hidden-half")
-LEARN_MODES = ("sdpo", "sdpo-grpo", "none")
+NO_LEARNING = "none"
+
+
+@dataclass
+class EngineConfig:
+    """Which generation engine writes the attempts, and its own settings."""
+
+    name: str = "hf"
+    """A name from agent/registry.py (hf: Hugging Face generate on the learner's own model) or a dotted path."""
+    options: dict = field(default_factory=dict)
+    """The engine's settings (the fields of its Options dataclass), checked when the configuration is read."""
+
+    def __post_init__(self) -> None:
+        if not registry.is_known("engine", self.name):
+            raise ValueError(f"engine {self.name!r} is unknown; choose one of {', '.join(registry.names('engine'))} "
+                             "or give a dotted path")
+        self.settings()
+
+    def settings(self):
+        """The chosen engine's Options, validated."""
+        engine = registry.resolve("engine", self.name)
+        return build_settings(engine.Options, self.options, "engine.options")
 
 
 @dataclass
@@ -47,9 +69,11 @@ class RunConfig:
     """Attempts B generated per episode, and so per update."""
     visible: str = "public"
     """Tests the model may see (feedback source): public, or hidden-half (a fixed random half of the hidden tests)."""
+    engine: EngineConfig = field(default_factory=lambda: EngineConfig())
+    """The generation engine that writes attempts (agent/registry.py)."""
     learn: str = "sdpo"
-    """run: sdpo (update after each episode), sdpo-grpo (the same update blended with a GRPO-style term), or
-    none (the same loop without updates)."""
+    """run: the learner (agent/registry.py): sdpo (update after each episode), sdpo-grpo (the same update blended
+    with a GRPO-style term), or none (the same loop without updates)."""
     reset_per_problem: bool = False
     """run: start every problem from the base weights (the paper's test-time setting) instead of carrying the adapter over."""
     seed: int = 0
@@ -85,8 +109,9 @@ class RunConfig:
             raise ValueError(f"batch B={self.batch} exceeds the budget K={self.budget}; use --batch <= --budget")
         if self.visible not in VISIBLE_MODES:
             raise ValueError(f"visible={self.visible!r} is unknown; choose one of {', '.join(VISIBLE_MODES)}")
-        if self.learn not in LEARN_MODES:
-            raise ValueError(f"learn={self.learn!r} is unknown; choose one of {', '.join(LEARN_MODES)}")
+        if self.learn != NO_LEARNING and not registry.is_known("learner", self.learn):
+            raise ValueError(f"learn={self.learn!r} is unknown; choose one of "
+                             f"{', '.join(learn_choices())} or give a dotted path")
         if self.eval_samples < 0:
             raise ValueError(f"eval_samples must be >= 0 (0: one greedy attempt per task), got {self.eval_samples}")
         if self.seeds < 1:
@@ -99,19 +124,18 @@ class RunConfig:
         # The nested tables are checked now, so a typo stops the command before it touches a disk, a model or
         # a sandbox.
         self.lora_settings()
-        for learner in {self.learn, *self.methods} & set(_learners()):
-            self.sdpo_config(learner)
+        for learner in {self.learn, *self.methods} - {NO_LEARNING}:
+            if registry.is_known("learner", learner):
+                self.sdpo_config(learner)
 
     def lora_settings(self):
         from agent.learn.lora import LoraSettings
 
-        return _build(LoraSettings, self.lora, "lora")
+        return build_settings(LoraSettings, self.lora, "lora")
 
     def sdpo_config(self, learner: str = "sdpo"):
-        """The learner's settings: its own defaults (agent/learn/sdpo.py LEARNERS) under this config's sdpo table."""
-        from agent.learn.sdpo import LEARNERS, SDPOConfig
-
-        return _build(SDPOConfig, {**LEARNERS[learner], **self.sdpo}, "sdpo")
+        """The learner's settings: its own defaults under this config's sdpo table (agent/registry.py)."""
+        return registry.resolve("learner", learner).settings(self.sdpo)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -123,20 +147,19 @@ class RunConfig:
         # dropped, so they resume; their old before-measurement gets no paired difference.
         data.pop("eval_budget", None)
         data = merge(cls().to_dict(), data, keep_none=True)  # a partial table keeps the defaults it omits
-        nested = {"sampling": SamplingConfig, "sandbox": SandboxConfig}
+        nested = {"sampling": SamplingConfig, "sandbox": SandboxConfig, "engine": EngineConfig}
         for key, kind in nested.items():
             if key in data:
-                data[key] = _build(kind, data[key], f"{where}.{key}")
-        return _build(cls, data, where)
+                data[key] = build_settings(kind, data[key], f"{where}.{key}")
+        return build_settings(cls, data, where)
 
 
-def _learners() -> tuple[str, ...]:
-    from agent.learn.sdpo import LEARNERS
+def learn_choices() -> tuple[str, ...]:
+    """What `run --learn` takes: the registered learners, or none."""
+    return (*registry.names("learner"), NO_LEARNING)
 
-    return tuple(LEARNERS)
 
-
-def _build(kind, values: dict, where: str):
+def build_settings(kind, values: dict, where: str):
     """kind(**values) after checking every key and the type of every value; errors name `where`.key."""
     if not isinstance(values, dict):
         raise ValueError(f"{where} must be a table of settings, got {type(values).__name__} {values!r}")

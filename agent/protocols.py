@@ -2,26 +2,29 @@
 
 Data flows one way: Task -> prompt -> attempt (token ids) -> sandbox verdict -> feedback text
 -> teacher context -> LoRA update -> next attempt.
+
+The seams, and who stands on each side:
+- GenerationEngine: writes attempts and streams text (agent/generation/; chosen by --engine, agent/registry.py).
+- TrainableModel: the weights the learner updates, with their adapter history; every change of the weights
+  (update, undo, reset, load) is announced to subscribers as a WeightsChanged with a new version, so a second
+  copy of the weights (an inference engine, a server) can follow.
+- Learner: turns episodes into weight updates (agent/learn/; chosen by --learn).
+- Method: what the engine is shown and whether the learner runs (agent/episode/methods.py).
+- Sandbox: grades code (sandbox/protocol.py; chosen by --sandbox).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
 
-from sandbox.result import GradeResult
-from tasks.model import Task, TestCase
+from tasks.model import Task
 
+if TYPE_CHECKING:
+    import threading
 
-class Sandbox(Protocol):
-    """Grades code against tests. Never raises because the code failed; sandbox failures are infra_error."""
-
-    def grade(
-        self, code: str, task: Task, tests: Sequence[TestCase], *, timeout: float | None = None,
-        stop_on_failure: bool = True,
-    ) -> GradeResult: ...
-
-    def close(self) -> None: ...
+    from agent.episode.loop import Attempt
+    from agent.learn.lora import AdapterHistory
 
 
 @dataclass
@@ -34,6 +37,8 @@ class Generation:
     seconds: float = 0.0
     finish_reason: str = "stop"
     """'stop' (end of answer) or 'length' (max_new_tokens reached)."""
+    logprobs: list[float] | None = None
+    """The engine's log-probability of each sampled id (temperature applied), where the engine reports them."""
 
 
 @dataclass
@@ -56,12 +61,48 @@ class SamplingConfig:
             raise ValueError(f"max_new_tokens={self.max_new_tokens}: at least 1 token must be generated")
 
 
-class Policy(Protocol):
-    """A chat model that writes attempts. `messages` are chat-format dicts: {'role', 'content'}."""
+class GenerationEngine(Protocol):
+    """A chat model that writes attempts. `messages` are chat-format dicts: {'role', 'content'}.
+
+    generate returns each attempt's exact generated ids (never re-tokenized); stream yields text pieces and
+    afterwards holds the whole answer in `last_generation`. An engine that can tell (agent/generation/hf.py) also
+    offers `context_window` and `chat_ids` (the prompt's ids), which multi-turn uses to fit its feedback.
+    """
+
+    last_generation: Generation | None
 
     def generate(self, messages: list[dict], n: int, sampling: SamplingConfig) -> list[Generation]: ...
 
-    def stream(self, messages: list[dict], sampling: SamplingConfig) -> Iterator[str]: ...
+    def stream(self, messages: list[dict], sampling: SamplingConfig,
+               stop_event: "threading.Event | None" = None) -> Iterator[str]: ...
+
+
+@dataclass(frozen=True)
+class WeightsChanged:
+    """The trainable weights are now `version`: 0 is the base model; every other change gets a number never
+    used before, even when it restores earlier weights (undo, load), so a follower never mistakes one version
+    for another."""
+
+    version: int
+    reason: str
+    """update, undo, reset or load."""
+
+
+class TrainableModel(Protocol):
+    """The model the learner updates: a base with a LoRA adapter and the adapter's undo history.
+
+    `history.subscribe(callback)` registers for WeightsChanged; update (through `history.changed`), undo, reset
+    and load announce one each.
+    """
+
+    model: Any
+    """A peft PeftModel (base frozen, adapter trainable)."""
+    tokenizer: Any
+    device: Any
+    context_window: int
+    history: "AdapterHistory"
+
+    def chat_ids(self, messages: list[dict], add_generation_prompt: bool = True) -> list[int]: ...
 
 
 @dataclass
@@ -98,9 +139,13 @@ class UpdateStats:
     """Indices of episodes that carried no signal (no feedback and no demonstration, or empty attempt)."""
     skipped: bool = False
     """True when no episode carried signal and no step was taken."""
+    version: int | None = None
+    """The weights' version after the update (agent/protocols.py WeightsChanged); None when none was taken."""
 
 
 class Learner(Protocol):
+    """Turns a batch of episodes into one update of a TrainableModel's weights, and can take it back."""
+
     def update(self, episodes: Sequence[LearnerEpisode]) -> UpdateStats: ...
 
     def undo(self) -> bool: ...
@@ -110,3 +155,24 @@ class Learner(Protocol):
     def save(self, path: str) -> None: ...
 
     def load(self, path: str) -> None: ...
+
+
+class Method(Protocol):
+    """A way of spending an attempt budget: what the engine sees, and what happens after each batch."""
+
+    name: str
+    stop_on_success: bool
+    """Stop the problem at the first attempt that passes every test."""
+    independent: bool
+    """Attempts are independent samples of one prompt (scored with the pass@k estimator, drawn in one batch)."""
+    learner: Learner | None
+    """The learner the method updates, or None for a method that does not learn."""
+
+    def batch_size(self, batch: int) -> int: ...
+
+    def messages(self, task: Task, past_feedback: Sequence[str]) -> list[dict]: ...
+
+    def learn(self, task: Task, messages: list[dict], attempts: Sequence["Attempt"]) -> UpdateStats | None: ...
+
+
+WeightsListener = Callable[[WeightsChanged], None]

@@ -46,16 +46,15 @@ def stop(procs: list[subprocess.Popen]) -> None:
 
 def measure(policy_name: str, tokens: int, repeats: int, loads: list[int]) -> dict:
     """In a child: load the model under one thread policy and time every load level."""
-    from agent.generation import cpu
-    from agent.generation.hf import HFPolicy
+    from agent import registry
     from agent.episode.prompts import problem_messages
+    from agent.generation import cpu
     from agent.protocols import LearnerEpisode
-    from agent.learn.sdpo import SDPOConfig, SDPOLearner
     from tasks.model import Task
 
     cpu.configure(None if policy_name == "auto" else int(policy_name))
-    policy = HFPolicy("smollm2-135m", device="cpu")
-    learner = SDPOLearner(policy, SDPOConfig(measure_after=False))
+    policy = registry.load_trainable("smollm2-135m", device="cpu")
+    learner = registry.make_learner("sdpo", policy, {"measure_after": False})
     task = Task(id="bench", title="pairs", statement=STATEMENT, kind="stdin", public_tests=(), hidden_tests=())
     messages = problem_messages(task)
     system, prompt = messages[0]["content"], messages[1]["content"]

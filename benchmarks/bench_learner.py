@@ -21,8 +21,9 @@ subprocess warms up (a short generation and a short update) before timing. Memor
 on CPU the process's resident-set high-water mark, reset before each phase through /proc/self/clear_refs (it
 includes the weights, which both phases hold); on CUDA torch.cuda.max_memory_allocated, reset likewise.
 
---random-init NAME builds a randomly initialised model of a real shape (no weights needed to time it) with a
-word-level stand-in tokenizer; `tiny-llama` exercises that path on a CPU.
+--random-init NAME loads the model random:NAME (agent/generation/models.py): a randomly initialised model of a real
+shape (no weights needed to time it) with the embedded model's tokenizer; `tiny-llama` exercises that path on a
+CPU.
 """
 
 from __future__ import annotations
@@ -39,19 +40,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from agent.generation.models import RANDOM_SHAPES  # noqa: E402
 from agent.protocols import LearnerEpisode, SamplingConfig  # noqa: E402
-
-# Real shapes from the models' published configs; tiny-llama is for checking this script on a CPU.
-RANDOM_CONFIGS: dict[str, tuple[str, dict]] = {
-    "qwen3-8b": ("qwen3", dict(hidden_size=4096, intermediate_size=12288, num_hidden_layers=36,
-                               num_attention_heads=32, num_key_value_heads=8, head_dim=128, vocab_size=151936,
-                               max_position_embeddings=40960, tie_word_embeddings=False)),
-    "llama3-8b": ("llama", dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
-                                num_attention_heads=32, num_key_value_heads=8, vocab_size=128256,
-                                max_position_embeddings=8192, rope_theta=500000.0, tie_word_embeddings=False)),
-    "tiny-llama": ("llama", dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                                 num_key_value_heads=2, vocab_size=1000, max_position_embeddings=4096)),
-}
 
 STATEMENT = (
     "You are given an array of N integers A_1, ..., A_N and an integer K. Find the number of pairs (i, j) with "
@@ -66,63 +56,6 @@ FEEDBACK = (
 )
 
 
-class WordTokenizer:
-    """One id per whitespace-separated word (hashed into the vocabulary): about as many ids as a BPE gives."""
-
-    def __init__(self, vocab_size: int) -> None:
-        self.vocab_size = vocab_size
-
-    def encode(self, text: str, add_special_tokens: bool = False) -> list[int]:
-        return [5 + hash(word) % (self.vocab_size - 5) for word in text.split()]
-
-    def decode(self, ids: list[int], **_: Any) -> str:
-        return " ".join(f"w{i}" for i in ids)
-
-
-class RandomInitPolicy:
-    """A randomly initialised model with a LoRA adapter and the attributes SDPOLearner uses."""
-
-    def __init__(self, name: str, device: str) -> None:
-        import torch
-        from transformers import AutoConfig, AutoModelForCausalLM
-
-        from agent.learn.lora import AdapterHistory, LoraSettings, attach_lora
-
-        kind, fields = RANDOM_CONFIGS[name]
-        config = AutoConfig.for_model(kind, **fields)
-        dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
-        with torch.device(device):  # initialise straight on the device: an 8B model is slow to build on a CPU
-            model = AutoModelForCausalLM.from_config(config, dtype=dtype)
-        model.eval()
-        self.model = attach_lora(model, LoraSettings())
-        self.history = AdapterHistory(self.model)
-        self.tokenizer = WordTokenizer(config.vocab_size)
-        self.device = torch.device(device)
-        self.context_window = config.max_position_embeddings
-
-    def chat_ids(self, messages: list[dict], add_generation_prompt: bool = True) -> list[int]:
-        ids: list[int] = []
-        for message in messages:
-            ids += [1, 2] + self.tokenizer.encode(message["content"]) + [3]
-        return ids + ([1, 4] if add_generation_prompt else [])
-
-    def generate(self, messages: list[dict], n: int, sampling: SamplingConfig) -> list[Any]:
-        import torch
-
-        from agent.protocols import Generation
-
-        prompt = self.chat_ids(messages)
-        start = time.perf_counter()
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=torch.tensor([prompt], device=self.device), do_sample=True, temperature=1.0, top_k=0,
-                max_new_tokens=sampling.max_new_tokens, min_new_tokens=sampling.max_new_tokens,
-                pad_token_id=0, eos_token_id=None,
-            )
-        ids = out[0, len(prompt):].tolist()
-        return [Generation(text="", ids=ids, prompt_ids=prompt, seconds=time.perf_counter() - start)]
-
-
 def jemalloc_path() -> str:
     """The jemalloc shared library to preload; an error says how to install it."""
     import ctypes.util
@@ -135,18 +68,17 @@ def jemalloc_path() -> str:
 
 
 def load_policy(args: argparse.Namespace) -> Any:
-    if args.random_init:
-        return RandomInitPolicy(args.random_init, args.device)
-    from agent.generation.hf import HFPolicy
+    from agent import registry
+    from agent.generation.models import RANDOM_PREFIX
 
-    policy = HFPolicy(args.model, device=args.device, dtype=args.dtype)
-    return policy
+    model = RANDOM_PREFIX + args.random_init if args.random_init else args.model
+    return registry.load_trainable(model, device=args.device, dtype=args.dtype)
 
 
 def generate_exactly(policy: Any, messages: list[dict], length: int) -> Any:
     """One sampled attempt of exactly `length` tokens: the end of turn is suppressed until then."""
-    if hasattr(policy, "stop_ids"):  # HFPolicy: min_new_tokens in the model's generation config holds off EOS
-        policy.model.get_base_model().generation_config.min_new_tokens = length
+    # min_new_tokens in the model's generation config holds off the end of turn
+    policy.model.get_base_model().generation_config.min_new_tokens = length
     (generation,) = policy.generate(messages, n=1, sampling=SamplingConfig(temperature=1.0, max_new_tokens=length,
                                                                            seed=0))
     if len(generation.ids) != length:
@@ -192,9 +124,8 @@ def measure_one(args: argparse.Namespace, length: int) -> dict:
     """Generate one attempt of `length` tokens and run one update on it; times and peaks of both."""
     import torch
 
-
+    from agent import registry
     from agent.episode.prompts import problem_messages
-    from agent.learn.sdpo import SDPOConfig, SDPOLearner
     from tasks.model import Task
 
     policy = load_policy(args)
@@ -203,7 +134,7 @@ def measure_one(args: argparse.Namespace, length: int) -> dict:
     task = Task(id="bench", title="pairs", statement=STATEMENT, kind="stdin", public_tests=(), hidden_tests=())
     messages = problem_messages(task)
     system, prompt = messages[0]["content"], messages[1]["content"]
-    learner = SDPOLearner(policy, SDPOConfig(measure_after=False))
+    learner = registry.make_learner("sdpo", policy, {"measure_after": False})
     memory = PeakMemory(policy.device)
 
     def episode(ids: list[int]) -> LearnerEpisode:
@@ -269,7 +200,7 @@ def main() -> int:
     parser.add_argument("--model", default="smollm2-135m", help="model for HFPolicy (ignored with --random-init)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto")
     parser.add_argument("--dtype", default="auto", help="dtype for HFPolicy: auto, float32, bfloat16")
-    parser.add_argument("--random-init", choices=sorted(RANDOM_CONFIGS), default=None,
+    parser.add_argument("--random-init", choices=sorted(RANDOM_SHAPES), default=None,
                         help="time a randomly initialised model of this shape instead of --model")
     parser.add_argument("--threads", type=int, default=0,
                         help="torch CPU threads (0: as the policy sets them). With 1, CPU seconds are a measure of "

@@ -47,11 +47,11 @@ def main() -> int:
                         help="also sample from the paper's template with the answer line above the feedback")
     args = parser.parse_args()
 
-    from agent.report.evaluation import eval_seed
-    from agent.generation.hf import HFPolicy
+    from agent import registry
     from agent.episode.prompts import SYSTEM_PROMPT, extract_code, problem_prompt
-    from agent.protocols import SamplingConfig
     from agent.learn.teacher import CLOSING_INSTRUCTION, FEEDBACK_HEADER, chat_messages, teacher_prompt
+    from agent.protocols import SamplingConfig
+    from agent.report.evaluation import eval_seed
     from sandbox.config import SandboxConfig
     from sandbox.factory import open_sandbox
     from tasks.loaders import load_taskset
@@ -63,7 +63,8 @@ def main() -> int:
         print(f"error: no failed attempt with feedback in {args.run_dir}/attempts.jsonl", file=sys.stderr)
         return 2
     tasks = load_taskset(config["taskset"], ids=ids)
-    policy = HFPolicy(config.get("model", "smollm2-135m"))
+    policy = registry.open_engine(config.get("engine", {}).get("name", "hf"),
+                                  registry.load_trainable(config.get("model", "smollm2-135m")))
     roles = ["student", "teacher"] + (["paper layout"] if args.paper_layout else [])
     totals = {role: Counter() for role in roles}
     with open_sandbox(SandboxConfig()) as sandbox:

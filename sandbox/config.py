@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-BACKENDS: tuple[str, ...] = ("docker", "local", "inprocess")
+BACKENDS: dict[str, str] = {
+    "docker": "sandbox.docker_backend:DockerSandbox",
+    "local": "sandbox.local:LocalSandbox",
+    "inprocess": "sandbox.local:InProcessSandbox",
+}
+"""Backend names -> the class that implements each (module:Class); agent/registry.py lists them as its sandboxes.
+A dotted path in their place names a backend outside the project."""
 IMAGE_NAME = "autodidact-sandbox:latest"
 LABEL = "io.autodidact.sandbox"
 """Every container the project starts carries this label, so it can be found and removed after a crash."""
@@ -37,8 +43,9 @@ class SandboxConfig:
     """Size of the writable tmpfs scratch directory (/tmp) in the container."""
 
     def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise ValueError(f"sandbox backend {self.backend!r} is unknown; choose one of {', '.join(BACKENDS)}")
+        if self.backend not in BACKENDS and "." not in self.backend and ":" not in self.backend:
+            raise ValueError(f"sandbox backend {self.backend!r} is unknown; choose one of {', '.join(BACKENDS)} "
+                             "or give a dotted path such as package.module:Class")
         if not self.timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {self.timeout}")
         if self.workers < 1:

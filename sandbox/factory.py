@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from sandbox.config import BACKENDS, SandboxConfig
 
 if TYPE_CHECKING:
-    from agent.protocols import Sandbox
+    from sandbox.protocol import Sandbox
 
 
 def open_sandbox(config: SandboxConfig) -> "Sandbox":
-    """A ready sandbox for config.backend; use it as a context manager so it is closed."""
-    if config.backend == "docker":
-        from sandbox.docker_backend import DockerSandbox  # imports the docker SDK only when chosen
+    """A ready sandbox for config.backend (a name of BACKENDS or a dotted path); use it as a context manager.
 
-        return DockerSandbox(config)
-    elif config.backend == "local":
-        from sandbox.local import LocalSandbox
-
-        return LocalSandbox(config)
-    elif config.backend == "inprocess":
-        from sandbox.local import InProcessSandbox
-
-        return InProcessSandbox(config)
-    else:
-        raise ValueError(f"sandbox backend {config.backend!r} is unknown; choose one of {', '.join(BACKENDS)}")
+    Only the chosen backend's module is imported (the Docker SDK loads only for docker).
+    """
+    target = BACKENDS.get(config.backend, config.backend)
+    module_name, _, name = target.partition(":") if ":" in target else target.rpartition(".")
+    try:
+        backend = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError) as e:
+        raise ValueError(f"sandbox backend {config.backend!r}: cannot load {target} ({e})") from e
+    return backend(config)

@@ -20,6 +20,8 @@ class ChatConfig:
     """auto, cuda, mps or cpu."""
     dtype: str = "auto"
     """auto (bf16 on CUDA, fp32 elsewhere), bf16, fp16 or fp32."""
+    engine: str = "hf"
+    """The generation engine that writes the answers (agent/registry.py)."""
     task: str | None = None
     """TASKSET:ID to load at start, e.g. starter:<id>."""
     resume: str | None = None
@@ -44,6 +46,11 @@ class ChatConfig:
     """Directory for sessions, adapters and input history; None: $AUTODIDACT_HOME/chat or ~/.cache/autodidact/chat."""
 
     def __post_init__(self) -> None:
+        from agent import registry
+
+        if not registry.is_known("engine", self.engine):
+            raise ValueError(f"engine {self.engine!r} is unknown: pass --engine "
+                             f"{' or --engine '.join(registry.names('engine'))}, or a dotted path")
         if self.sandbox not in BACKENDS:
             raise ValueError(f"sandbox {self.sandbox!r} is unknown: pass --sandbox docker or --sandbox local")
         if self.task is not None and ":" not in self.task:

@@ -49,6 +49,8 @@ class ChatEngine:
     def __init__(self, config: ChatConfig) -> None:
         self.config = config
         self.policy = None
+        """The generation engine (config.engine); for hf, the trainable model itself."""
+        self.trainable = None
         self.learner = None
         self.sandbox = None
         self._sandbox_error: BaseException | None = None
@@ -66,12 +68,12 @@ class ChatEngine:
         on_step(f"loading {self.config.model}")
         t0 = time.perf_counter()
         _quiet_transformers()
-        from agent.generation.hf import HFPolicy
-        from agent.learn.sdpo import SDPOConfig, SDPOLearner
+        from agent import registry
 
-        self.policy = HFPolicy(model=self.config.model, device=self.config.device, dtype=self.config.dtype)
-        learner_config = SDPOConfig() if self.config.learning_rate is None else SDPOConfig(lr=self.config.learning_rate)
-        self.learner = SDPOLearner(self.policy, learner_config)
+        self.trainable = registry.load_trainable(self.config.model, device=self.config.device, dtype=self.config.dtype)
+        self.policy = registry.open_engine(self.config.engine, self.trainable)
+        table = {} if self.config.learning_rate is None else {"lr": self.config.learning_rate}
+        self.learner = registry.make_learner("sdpo", self.trainable, table)
         timings["model"] = time.perf_counter() - t0
         # One tiny generation pays the first-call costs (kernel selection, allocator growth, template
         # compilation) now, so the user's first answer starts within the latency budget.
@@ -164,7 +166,7 @@ class ChatEngine:
     @property
     def undo_depth(self) -> int:
         """Updates that /undo can still revert exactly (kept in memory since the last load or reset)."""
-        return self.policy.history.depth
+        return self.trainable.history.depth
 
     def undo(self) -> None:
         self.learner.undo()

@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from agent.cli.common import add_common_args, fail, load_policy, load_tasks, open_run_dir, resolve_config
+from agent.cli.common import (
+    add_common_args, fail, load_models, load_tasks, make_learner, open_run_dir, resolve_config,
+)
 from agent.episode.methods import LEARNING_METHODS
 
 
@@ -69,7 +71,7 @@ def bench_command(args: argparse.Namespace) -> int:
             units = [
                 Unit(m, t.id, seed)
                 for t in tasks for m in cfg.methods
-                for seed in (range(1) if m == "best-of-k" else range(cfg.seed, cfg.seed + cfg.seeds))
+                for seed in (range(1) if methods_by_name[m].independent else range(cfg.seed, cfg.seed + cfg.seeds))
             ]
             session = Session(
                 rundir, units, {t.id: t for t in tasks}, policy=policies, sandbox=sandbox, learner=learner,
@@ -85,7 +87,7 @@ def bench_command(args: argparse.Namespace) -> int:
 
 def _policies(cfg, console, api_key: str | None):
     """The policy of each method, and a learner per learning method (all on the one local model's adapter)."""
-    policies, local = {}, None
+    policies, local, trainable = {}, None, None
     for m in cfg.methods:
         if cfg.remote_model and m not in LEARNING_METHODS:
             from agent.generation.remote import RemotePolicy
@@ -93,11 +95,9 @@ def _policies(cfg, console, api_key: str | None):
             policies[m] = RemotePolicy(cfg.remote_model, api_base=cfg.api_base, api_key=api_key)
             continue
         if local is None:
-            local = load_policy(cfg, console)
+            local, trainable = load_models(cfg, console)
         policies[m] = local
-    from agent.learn.sdpo import SDPOLearner
-
-    learners = {m: SDPOLearner(local, cfg.sdpo_config(m)) for m in cfg.methods if m in LEARNING_METHODS}
+    learners = {m: make_learner(m, trainable, cfg) for m in cfg.methods if m in LEARNING_METHODS}
     return policies, learners
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from agent import registry
+
 
 def register(sub) -> None:
     p = sub.add_parser("chat", help="a terminal chat with the agent: run its code, teach it, watch it learn",
@@ -15,6 +17,8 @@ def register(sub) -> None:
     g = p.add_argument_group("model and sampling")
     g.add_argument("--model", help="hub id, local path, or smollm2-135m (the embedded default; on --resume, the "
                                    "session's model)")
+    g.add_argument("--engine", default="hf", help="generation engine: "
+                   f"{', '.join(registry.names('engine'))} (default hf), or a dotted path")
     g.add_argument("--device", default="auto", help="auto, cuda, mps, cpu")
     g.add_argument("--dtype", default="auto", help="auto, bf16, fp16, fp32")
     g.add_argument("--temperature", type=float, default=0.7, help="sampling temperature (0: greedy; default 0.7)")
@@ -23,7 +27,7 @@ def register(sub) -> None:
     g.add_argument("--seed", type=int, help="seed for reproducible answers (each answer adds one)")
     g.add_argument("--lr", type=float, help="learning rate of the LoRA update (default: the learner's)")
     g = p.add_argument_group("grading")
-    g.add_argument("--sandbox", choices=["docker", "local"], default="docker",
+    g.add_argument("--sandbox", choices=[b for b in registry.names("sandbox") if b != "inprocess"], default="docker",
                    help="docker (isolated, default) or local (a subprocess with limits, NOT isolated)")
     g.add_argument("--timeout", type=float, default=6.0, help="per-test time limit in seconds (default 6)")
     g.add_argument("--auto", action="store_true", help="start with /auto on: grade every answer that has code")
@@ -37,7 +41,7 @@ def chat_command(args: argparse.Namespace) -> int:
 
     try:
         config = ChatConfig(
-            model=args.model, device=args.device, dtype=args.dtype, task=args.task, resume=args.resume,
+            model=args.model, engine=args.engine, device=args.device, dtype=args.dtype, task=args.task, resume=args.resume,
             sandbox=args.sandbox, timeout=args.timeout, temperature=args.temperature, top_p=args.top_p,
             max_new_tokens=args.max_new_tokens, seed=args.seed, auto=args.auto, learning_rate=args.lr,
             home=args.home,

@@ -9,6 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from agent import registry
 from agent.config import RunConfig, load_config_file, merge
 
 
@@ -23,6 +24,8 @@ def add_common_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--limit", type=int, help="at most this many tasks")
     g = p.add_argument_group("model and sampling")
     g.add_argument("--model", help="hub id, local path, or smollm2-135m (the embedded default)")
+    g.add_argument("--engine", help=f"generation engine: {', '.join(registry.names('engine'))} (default hf), or a "
+                                    "dotted path")
     g.add_argument("--device", help="auto, cuda, mps, cpu")
     g.add_argument("--dtype", help="auto, bf16, fp16, fp32")
     g.add_argument("--temperature", type=float)
@@ -42,7 +45,8 @@ def add_common_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--distillation-weight", type=float,
                    help="w in w * distillation + (1 - w) * policy gradient (sdpo-grpo; default 0.9 there)")
     g = p.add_argument_group("sandbox")
-    g.add_argument("--sandbox", choices=["docker", "local"], help="grader backend (default docker)")
+    g.add_argument("--sandbox", choices=[b for b in registry.names("sandbox") if b != "inprocess"],
+                   help="grader backend (default docker; local is NOT isolated)")
     g.add_argument("--workers", type=int, help="parallel graders")
     g.add_argument("--timeout", type=float, help="per-test time limit in seconds")
 
@@ -60,7 +64,7 @@ def resolve_config(args: argparse.Namespace, command: str, extra: dict | None = 
     split = lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None  # noqa: E731
     flags = {
         "taskset": args.taskset, "ids": split(args.ids), "difficulty": split(args.difficulty), "limit": args.limit,
-        "model": args.model, "device": args.device, "dtype": args.dtype, "seed": args.seed,
+        "model": args.model, "engine": {"name": args.engine}, "device": args.device, "dtype": args.dtype, "seed": args.seed,
         "budget": args.budget, "batch": args.batch, "visible": args.visible,
         "sampling": {"temperature": args.temperature, "top_p": args.top_p, "max_new_tokens": args.max_new_tokens},
         "lora": {"rank": args.lora_rank, "alpha": args.lora_alpha},
@@ -93,14 +97,26 @@ def load_tasks(cfg: RunConfig) -> list:
 def open_run_dir(cfg: RunConfig, out: Path, resuming: bool):
     from agent.episode.rundir import RunDir
 
-    return RunDir.resume(out, cfg.to_dict()) if resuming else RunDir.create(out, cfg.to_dict())
+    if resuming:
+        return RunDir.resume(out, cfg.to_dict(), defaults=RunConfig().to_dict())
+    return RunDir.create(out, cfg.to_dict())
 
 
-def load_policy(cfg: RunConfig, console):
-    from agent.generation.hf import HFPolicy
+def load_models(cfg: RunConfig, console):
+    """(the generation engine, the trainable model) that cfg names; for the hf engine they are one object."""
+    from agent import registry
 
     with console.status(f"loading model {cfg.model}"):
-        return HFPolicy(cfg.model, device=cfg.device, dtype=cfg.dtype, lora=cfg.lora_settings())
+        trainable = registry.load_trainable(cfg.model, device=cfg.device, dtype=cfg.dtype, lora=cfg.lora_settings())
+    with console.status(f"starting the {cfg.engine.name} engine"):
+        engine = registry.open_engine(cfg.engine.name, trainable, cfg.engine.options)
+    return engine, trainable
+
+
+def make_learner(name: str, trainable, cfg: RunConfig):
+    from agent import registry
+
+    return registry.make_learner(name, trainable, cfg.sdpo)
 
 
 def fail(message: str) -> int:

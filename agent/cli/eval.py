@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from agent import registry
 from agent.cli.common import fail
 
 DEFAULT_SAMPLES = 8
@@ -39,6 +40,8 @@ def register(sub) -> None:
     g.add_argument("--limit", type=int, help="at most this many tasks")
     g = p.add_argument_group("model and sampling")
     g.add_argument("--model", default="smollm2-135m", help="hub id, local path, or smollm2-135m (the default)")
+    g.add_argument("--engine", default="hf", help="generation engine: "
+                   f"{', '.join(registry.names('engine'))} (default hf), or a dotted path")
     g.add_argument("--device", default="auto", help="auto, cuda, mps, cpu")
     g.add_argument("--dtype", default="auto", help="auto, bf16, fp16, fp32")
     g.add_argument("--temperature", type=float, default=0.7, help="sampling temperature (default 0.7)")
@@ -46,7 +49,8 @@ def register(sub) -> None:
     g.add_argument("--max-new-tokens", type=int, default=128, help="tokens per attempt (default 128)")
     g.add_argument("--seed", type=int, default=0, help="sampling seeds are derived from it and the task id")
     g = p.add_argument_group("sandbox")
-    g.add_argument("--sandbox", choices=["docker", "local"], default="docker", help="grader backend")
+    g.add_argument("--sandbox", choices=[b for b in registry.names("sandbox") if b != "inprocess"], default="docker",
+                   help="grader backend")
     g.add_argument("--timeout", type=float, help="per-test time limit in seconds")
     p.set_defaults(handler=eval_command)
 
@@ -82,6 +86,9 @@ def eval_command(args: argparse.Namespace) -> int:
         return fail(f"-n {args.samples}: draw at least one sample per task")
     if any(not 1 <= k <= n for k in ks) or not ks:
         return fail(f"-k {args.k}: every k must lie in 1..n (n={n}); raise -n or lower k")
+    if not registry.is_known("engine", args.engine):
+        return fail(f"--engine {args.engine}: unknown; choose one of {', '.join(registry.names('engine'))} "
+                    "or give a dotted path")
     try:
         sampling = SamplingConfig(temperature=0.0 if args.greedy else args.temperature, top_p=args.top_p,
                                   max_new_tokens=args.max_new_tokens)
@@ -99,9 +106,8 @@ def eval_command(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as e:
         return fail(str(e))
 
-    from agent.report.evaluation import EvalInfraError, append_result, evaluate_tasks
     from agent.learn.lora import LoraSettings
-    from agent.generation.hf import HFPolicy
+    from agent.report.evaluation import EvalInfraError, append_result, evaluate_tasks
     from sandbox.config import SandboxConfig
     from sandbox.factory import open_sandbox
 
@@ -111,9 +117,10 @@ def eval_command(args: argparse.Namespace) -> int:
         with open_sandbox(cfg) as sandbox:
             # Without an adapter a fresh one (B = 0) leaves the base weights as they are.
             lora = saved_lora_settings(adapter) if adapter else LoraSettings()
-            policy = HFPolicy(args.model, device=args.device, dtype=args.dtype, lora=lora)
+            trainable = registry.load_trainable(args.model, device=args.device, dtype=args.dtype, lora=lora)
             if adapter:
-                policy.history.load(adapter)
+                trainable.history.load(adapter)
+            policy = registry.open_engine(args.engine, trainable)
             log(f"eval {args.taskset}: {len(tasks)} tasks x {n} samples, "
                 f"{'adapter ' + str(adapter) if adapter else 'base weights'}"
                 + (f", {len(done)} already done in {args.out}" if done else ""))

@@ -11,15 +11,18 @@ import argparse
 import json
 import sys
 
-from agent.cli.common import add_common_args, fail, load_policy, load_tasks, open_run_dir, resolve_config
-from agent.config import LEARN_MODES
+from agent.cli.common import (
+    add_common_args, fail, load_models, load_tasks, make_learner, open_run_dir, resolve_config,
+)
+from agent.config import NO_LEARNING, learn_choices
 
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="attempt a problem set while learning from test feedback")
     add_common_args(p)
-    p.add_argument("--learn", choices=LEARN_MODES,
-                   help="sdpo (default), sdpo-grpo (blended with a policy-gradient term) or none (no updates)")
+    p.add_argument("--learn", metavar="LEARNER",
+                   help=f"{', '.join(learn_choices())}: sdpo (default), sdpo-grpo (blended with a policy-gradient "
+                        "term), none (no updates), or a dotted path")
     p.add_argument("--reset-per-problem", action="store_true", default=None,
                    help="start every problem from the base weights instead of carrying the adapter over")
     p.add_argument("--eval", dest="eval_taskset", metavar="TASKSET",
@@ -52,8 +55,8 @@ def run_command(args: argparse.Namespace) -> int:
 
     with open_sandbox(cfg.sandbox) as sandbox:
         try:
-            policy = load_policy(cfg, console)
-            learner = _make_learner(cfg, policy)
+            policy, trainable = load_models(cfg, console)
+            learner = _make_learner(cfg, trainable)
             method_name = cfg.learn
             method = make_method(method_name, policy=policy, learner=learner)
             state = rundir.load_state()
@@ -101,13 +104,11 @@ def _load_eval(cfg):
     return tasks
 
 
-def _make_learner(cfg, policy):
-    if cfg.learn == "none":
+def _make_learner(cfg, trainable):
+    if cfg.learn == NO_LEARNING:
         return None
-    from agent.learn.sdpo import SDPOLearner
-
-    learner = SDPOLearner(policy, cfg.sdpo_config(cfg.learn))
-    if learner.config.blends and cfg.batch == 1:
+    learner = make_learner(cfg.learn, trainable, cfg)
+    if getattr(learner.config, "blends", False) and cfg.batch == 1:
         print(f"note: --learn {cfg.learn} with batch B=1: a batch of one attempt has no group, so every advantage is 0 "
               "and the policy-gradient term adds nothing; use -B 2 or more for its signal", file=sys.stderr)
     return learner
@@ -157,7 +158,7 @@ def eval_change(state: dict) -> dict | None:
 def _summary(tasks, outcomes, session, cfg) -> dict:
     per_problem = {}
     for t in tasks:
-        o = next(o for k, o in outcomes.items() if k.split("|")[1] == t.id)
+        o = next(o for o in outcomes.values() if o.problem == t.id)
         per_problem[t.id] = {"solved_at": o.solved_at, "attempts": o.attempts}
     solved = [p for p in per_problem.values() if p["solved_at"]]
     summary = {
@@ -180,7 +181,7 @@ def _print_summary(console, tasks, outcomes, session, cfg) -> None:
 
     rows = []
     for t in tasks:
-        o = next(o for k, o in outcomes.items() if k.split("|")[1] == t.id)
+        o = next(o for o in outcomes.values() if o.problem == t.id)
         rows.append((t.id, t.title, o.solved_at, o.attempts))
     console.print(outcome_table(f"solved at attempt (K={cfg.budget}, learn={cfg.learn})", rows, cfg.budget))
     change = eval_change(session.state)

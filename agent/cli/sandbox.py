@@ -229,7 +229,7 @@ def register(subparsers) -> None:
     grade.add_argument("task_id", metavar="TASK_ID")
     grade.add_argument("solution", metavar="SOLUTION_FILE", help="Python source to grade")
     grade.add_argument("--timeout", type=float, metavar="S", help="per-test time limit in seconds (default 6)")
-    grade.add_argument("--sandbox", choices=BACKENDS, default="docker",
+    grade.add_argument("--sandbox", choices=list(BACKENDS), default="docker",
                        help="grading backend (local and inprocess are NOT isolated)")
     grade.add_argument("--workers", type=int, default=1, help="warm containers kept by the docker backend")
     grade.add_argument("--tests", choices=("public", "hidden", "all"), default="all", help="which tests to grade")

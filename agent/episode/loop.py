@@ -23,7 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from agent.protocols import Generation, LearnerEpisode, Policy, Sandbox, SamplingConfig, UpdateStats
+from agent.protocols import Generation, GenerationEngine, LearnerEpisode, Method, SamplingConfig, UpdateStats
+from sandbox.protocol import Sandbox
 from tasks.model import Task, TestCase
 
 
@@ -138,9 +139,9 @@ def grade_attempt(sandbox: Sandbox, task: Task, visible: Sequence[TestCase], gen
 
 def solve(
     task: Task,
-    method,
+    method: Method,
     *,
-    policy: Policy,
+    policy: GenerationEngine,
     sandbox: Sandbox,
     budget: int,
     batch: int,

@@ -1,4 +1,4 @@
-"""The three ways of spending an attempt budget that autodidact compares.
+"""The ways of spending an attempt budget that autodidact compares.
 
 - best-of-k: independent samples of the plain prompt; no learning; does not stop at a success, because the
   unbiased pass@k estimator needs all n samples.
@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from agent import registry
 from agent.protocols import UpdateStats
 from tasks.model import Task
 
-METHODS: tuple[str, ...] = ("best-of-k", "multi-turn", "sdpo", "sdpo-grpo")
-LEARNING_METHODS: tuple[str, ...] = ("sdpo", "sdpo-grpo")
-"""The methods that update the weights; each needs a learner of the same name (agent/learn/sdpo.py LEARNERS)."""
+LEARNING_METHODS: tuple[str, ...] = registry.names("learner")
+"""The methods that update the weights: one per registered learner, of the same name (agent/registry.py)."""
+METHODS: tuple[str, ...] = ("best-of-k", "multi-turn", *LEARNING_METHODS)
 
 FEEDBACK_HEADER = "\n\nThe following is feedback from your unsuccessful earlier attempts:\n\n"
 CLOSING = "\n\nCorrectly solve the original question."
@@ -34,6 +35,8 @@ def _split(messages: list[dict]) -> tuple[str, str | None]:
 class BestOfK:
     name = "best-of-k"
     stop_on_success = False
+    independent = True
+    learner = None
 
     def batch_size(self, batch: int) -> int:
         return batch
@@ -50,6 +53,8 @@ class BestOfK:
 class MultiTurn:
     name = "multi-turn"
     stop_on_success = True
+    independent = False
+    learner = None
 
     def __init__(self, policy, max_new_tokens: int):
         self.policy = policy
@@ -89,6 +94,7 @@ class MultiTurn:
 
 class SDPO:
     stop_on_success = True
+    independent = False
 
     def __init__(self, learner, name: str = "sdpo"):
         self.learner = learner

@@ -69,12 +69,21 @@ class RunDir:
         return run
 
     @classmethod
-    def resume(cls, path: str | Path, config: dict) -> "RunDir":
+    def resume(cls, path: str | Path, config: dict, defaults: dict | None = None) -> "RunDir":
+        """Open a run directory to continue it; refused when `config` differs from the one it was made with.
+
+        `defaults` fills settings that the saved config.json predates (a run directory written before a setting
+        existed ran with its default), so such a directory still resumes.
+        """
         run = cls(path)
         cfg_path = run.path / "config.json"
         if not cfg_path.is_file():
             raise RunDirError(f"{run.path} is not a run directory (no config.json); start a new run with --out")
         saved = json.loads(cfg_path.read_text())
+        if defaults is not None:
+            from agent.config import merge
+
+            saved = merge(defaults, saved, keep_none=True)
         a, b = _flatten(saved), _flatten(config)
         differ = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k) and k not in RESUME_FREE_KEYS)
         if differ:

@@ -24,7 +24,13 @@ class Unit:
 
     @property
     def key(self) -> str:
+        """How state.json names the unit: method|problem|seed."""
         return f"{self.method}|{self.problem}|{self.seed}"
+
+    @classmethod
+    def from_key(cls, key: str) -> "Unit":
+        method, problem, seed = key.split("|")
+        return cls(method, problem, int(seed))
 
 
 class Session:
@@ -55,7 +61,8 @@ class Session:
             if unit.key in self.state["done"]:
                 continue
             self._run_unit(unit)
-        return {k: Outcome(k.split("|")[1], v["solved_at"], v["attempts"]) for k, v in self.state["done"].items()}
+        return {k: Outcome(Unit.from_key(k).problem, v["solved_at"], v["attempts"])
+                for k, v in self.state["done"].items()}
 
     def _run_unit(self, unit: Unit) -> None:
         current = self.state.get("current")
@@ -102,11 +109,13 @@ class Session:
         return self.policy[method] if isinstance(self.policy, dict) else self.policy
 
     def budget_for(self, method: str) -> int:
-        # best-of-k draws all K * R independent samples of a problem as one unit (the pass@k estimator uses n = K * R).
-        return self.cfg.budget * self.cfg.seeds if method == "best-of-k" and self.bench else self.cfg.budget
+        # An independent method (best-of-k) draws all K * R samples of a problem as one unit in bench (the pass@k
+        # estimator uses n = K * R).
+        independent = self.methods[method].independent
+        return self.cfg.budget * self.cfg.seeds if independent and self.bench else self.cfg.budget
 
     def batch_for(self, method: str) -> int:
-        return self.cfg.budget if method == "best-of-k" else self.cfg.batch
+        return self.cfg.budget if self.methods[method].independent else self.cfg.batch
 
     def _commit(self, learner=None) -> None:
         # Wall time is charged at each commit, so a resumed run's total counts only time spent on kept work.

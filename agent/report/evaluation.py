@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from agent.report.discovery import bootstrap_mean_ci, mean_pass_at_k, pass_at_k
-from agent.protocols import Policy, Sandbox, SamplingConfig
+from agent.protocols import GenerationEngine, SamplingConfig
+from sandbox.protocol import Sandbox
 from tasks.model import Task
 
 LEVEL = 0.9
@@ -109,7 +110,7 @@ def append_result(path, result: TaskResult) -> None:
 
 
 def evaluate_tasks(
-    tasks: Sequence[Task], policy: Policy, sandbox: Sandbox, *, n: int, sampling: SamplingConfig, seed: int = 0,
+    tasks: Sequence[Task], policy: GenerationEngine, sandbox: Sandbox, *, n: int, sampling: SamplingConfig, seed: int = 0,
     ks: Sequence[int] = (1,), done: dict[str, TaskResult] | None = None,
     on_task: Callable[[TaskResult], None] = lambda r: None,
 ) -> EvalReport:
