@@ -48,8 +48,10 @@ def main() -> int:
     args = parser.parse_args()
 
     from agent import registry
-    from agent.episode.prompts import SYSTEM_PROMPT, extract_code, problem_prompt
-    from agent.learn.teacher import CLOSING_INSTRUCTION, FEEDBACK_HEADER, chat_messages, teacher_prompt
+    from agent.episode.prompts import (
+        CLOSING_INSTRUCTION, FEEDBACK_HEADER, SYSTEM_PROMPT, extract_code, problem_prompt,
+    )
+    from agent.learn.teacher import chat_messages, teacher_prompt
     from agent.protocols import SamplingConfig
     from agent.report.evaluation import eval_seed
     from sandbox.config import SandboxConfig

@@ -144,7 +144,9 @@ def test_multi_turn_shows_past_feedback_and_drops_the_oldest(sandbox):
     assert "feedback" not in policy.seen[0][-1]["content"]
     third = policy.seen[2][-1]["content"]
     assert "Wrong Answer" in third and "ZeroDivisionError" in third
-    assert third.endswith("Correctly solve the original question.")
+    from agent.episode.prompts import ANSWER_LINE
+
+    assert "Correctly solve the original question." in third and third.endswith(ANSWER_LINE)
     # a context that holds only one feedback block keeps the newest
     base = len(policy.seen[0][-1]["content"]) + sum(len(m["content"]) for m in policy.seen[0][:-1])
     small = ScriptedPolicy([WRONG, CRASH, RIGHT])

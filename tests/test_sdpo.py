@@ -10,10 +10,9 @@ import pytest
 
 from agent.protocols import LearnerEpisode
 from agent.learn.sdpo import SDPOConfig, SDPOLearner
+from agent.episode.prompts import CLOSING_INSTRUCTION, FEEDBACK_HEADER
 from agent.learn.teacher import (
-    CLOSING_INSTRUCTION,
     CUT_MARKER,
-    FEEDBACK_HEADER,
     NoSignal,
     build_sequences,
     chat_messages,

@@ -4,9 +4,9 @@ Every method blocks (generation, grading and updates take seconds on a CPU); the
 thread (agent/chat/busy.py, agent/chat/stream.py) so the screen keeps moving. Only one runs at a time: the
 policy and the learner share one model, and an update must never overlap a generation.
 
-Grading follows the episode loop (agent/episode/loop.py): the visible tests all run (stop_on_failure off) so the
-table shows each one and the feedback is built from them alone; only when they all pass do the hidden tests
-decide, stopping at the first failure. An answer without a code block gets the "no code" feedback.
+Grading is the episode loop's own flow (agent/episode/grading.py): the visible tests all run so the table shows
+each one and the feedback is built from them alone; only when they all pass do the hidden tests decide. A sandbox
+failure is shown as infra_error and never becomes learning signal.
 """
 
 from __future__ import annotations
@@ -132,31 +132,24 @@ class ChatEngine:
     # ---- grading -------------------------------------------------------------------------------------------
 
     def run(self, task: Task, code: str | None) -> RunOutcome:
+        from agent.episode.grading import grade_answer
         from agent.episode.loop import visible_tests
-        from sandbox.feedback import build_feedback
 
-        t0 = time.perf_counter()
         if code is None:
-            fb = build_feedback(None, code_found=False)
-            return RunOutcome(None, None, "compile_error", fb.kind, fb.text, 0.0)
+            graded = grade_answer(self.sandbox, task, (), None)
+            return RunOutcome(None, None, "compile_error", graded.feedback.kind, graded.feedback.text, 0.0)
         if self.sandbox is None:
             self._sandbox_ready.wait()
             if self.sandbox is None:
                 raise SandboxMissing(f"grading is unavailable ({self.sandbox_problem}); or restart the chat "
                                      f"with --sandbox local")
-        shown_tests = visible_tests(task, "public")
-        visible = self.sandbox.grade(code, task, shown_tests, stop_on_failure=False)
+        graded = grade_answer(self.sandbox, task, visible_tests(task, "public"), code)
         hidden = None
-        verdict = visible.verdict
-        if visible.passed and task.hidden_tests:
-            full = self.sandbox.grade(code, task, task.hidden_tests, stop_on_failure=True)
-            hidden = {"verdict": full.verdict, "passed": sum(t.verdict == "pass" for t in full.tests),
-                      "total": len(task.hidden_tests)}
-            verdict = full.verdict
-        fb = build_feedback(visible)
-        # A sandbox failure says nothing about the code: it must not become learning signal.
-        feedback = None if visible.passed or visible.is_infra_error or not fb.text else fb.text
-        return RunOutcome(visible, hidden, verdict, fb.kind, feedback, time.perf_counter() - t0)
+        if graded.rest is not None:
+            hidden = {"verdict": graded.rest.verdict, "passed": sum(t.verdict == "pass" for t in graded.rest.tests),
+                      "total": graded.rest_total}
+        verdict = "infra_error" if graded.infra_error else graded.verdict
+        return RunOutcome(graded.visible, hidden, verdict, graded.feedback.kind, graded.feedback_text, graded.seconds)
 
     # ---- learning ------------------------------------------------------------------------------------------
 

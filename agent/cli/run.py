@@ -80,7 +80,7 @@ def run_command(args: argparse.Namespace) -> int:
             return 130
         except Exception as e:  # noqa: BLE001 — show the cause and how to resume, not a traceback wall
             from agent.report.evaluation import EvalInfraError
-            from agent.episode.loop import InfraError
+            from agent.episode.grading import InfraError
 
             if isinstance(e, (InfraError, EvalInfraError, ValueError, FileNotFoundError)):
                 console.print(f"[red]error[/]: {e}\nfinished work is saved; continue with "

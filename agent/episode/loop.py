@@ -12,7 +12,8 @@ For one problem and one seed:
 The method decides what the model sees and whether it learns (see agent/episode/methods.py). The loop reports every
 attempt and update through callbacks as it happens, so a caller can write them to disk before moving on.
 A problem run ends by returning an Outcome; a sandbox failure (infra_error after its retry) raises InfraError,
-because such an attempt is neither a pass nor a fail and must not be counted.
+because such an attempt is neither a pass nor a fail and must not be counted. Grading follows the one flow of
+agent/episode/grading.py, which the chat uses too.
 """
 
 from __future__ import annotations
@@ -23,13 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from agent.protocols import Generation, GenerationEngine, LearnerEpisode, Method, SamplingConfig, UpdateStats
+from agent.episode.grading import InfraError, grade_answer
+from agent.protocols import GenerationEngine, LearnerEpisode, Method, SamplingConfig, UpdateStats
 from sandbox.protocol import Sandbox
 from tasks.model import Task, TestCase
-
-
-class InfraError(RuntimeError):
-    """The sandbox itself failed (engine down, container died); the run stops and can be resumed."""
 
 
 @dataclass
@@ -111,32 +109,6 @@ def attempt_seed(seed: int, problem: str, episode: int) -> int:
     return random.Random(f"{seed}/{problem}/{episode}").randrange(2**31)
 
 
-def grade_attempt(sandbox: Sandbox, task: Task, visible: Sequence[TestCase], gen: Generation,
-                  extract_code: Callable[[str], str | None]) -> tuple[str | None, str, str, object, float, float]:
-    """Grade one generation: on the visible tests for feedback, then on every test if those pass.
-
-    Returns (code, visible verdict, verdict on all tests, feedback, seconds, fraction of visible tests passed).
-    """
-    from sandbox.feedback import build_feedback
-
-    code = extract_code(gen.text)
-    if code is None:
-        fb = build_feedback(None, code_found=False)
-        return None, "compile_error", "compile_error", fb, 0.0, 0.0
-    start = time.perf_counter()
-    shown = sandbox.grade(code, task, visible, stop_on_failure=False)
-    if shown.is_infra_error:
-        raise InfraError(shown.message or "the sandbox failed")
-    verdict = shown.verdict
-    if shown.passed:
-        full = sandbox.grade(code, task, task.all_tests, stop_on_failure=True)
-        if full.is_infra_error:
-            raise InfraError(full.message or "the sandbox failed")
-        verdict = full.verdict
-    reward = sum(t.verdict == "pass" for t in shown.tests) / len(visible) if visible else float(shown.passed)
-    return code, shown.verdict, verdict, build_feedback(shown), time.perf_counter() - start, min(1.0, reward)
-
-
 def solve(
     task: Task,
     method: Method,
@@ -176,17 +148,20 @@ def solve(
             timings.generation += gen_seconds
 
             t0 = time.perf_counter()
-            graded = list(pool.map(lambda g: grade_attempt(sandbox, task, visible, g, extract_code), gens))
+            graded = list(pool.map(lambda g: grade_answer(sandbox, task, visible, extract_code(g.text)), gens))
             timings.grading += time.perf_counter() - t0
+            failed = next((g for g in graded if g.infra_error), None)
+            if failed is not None:  # neither a pass nor a fail: nothing of this episode is recorded
+                raise InfraError(failed.message)
 
             attempts = []
-            for gen, (code, shown, verdict, fb, grade_seconds, reward) in zip(gens, graded):
+            for gen, grade in zip(gens, graded):
                 state.attempts += 1
                 attempt = Attempt(
-                    problem=task.id, episode=state.episode, index=state.attempts, text=gen.text, code=code,
-                    response_ids=list(gen.ids), visible_verdict=shown, verdict=verdict, feedback_kind=fb.kind,
-                    feedback=fb.text, gen_seconds=gen_seconds / len(gens), grade_seconds=grade_seconds,
-                    reward=reward,
+                    problem=task.id, episode=state.episode, index=state.attempts, text=gen.text, code=grade.code,
+                    response_ids=list(gen.ids), visible_verdict=grade.visible_verdict, verdict=grade.verdict,
+                    feedback_kind=grade.feedback.kind, feedback=grade.feedback.text,
+                    gen_seconds=gen_seconds / len(gens), grade_seconds=grade.seconds, reward=grade.reward,
                 )
                 attempts.append(attempt)
                 on_attempt(attempt)

@@ -2,8 +2,9 @@
 
 - best-of-k: independent samples of the plain prompt; no learning; does not stop at a success, because the
   unbiased pass@k estimator needs all n samples.
-- multi-turn: the plain prompt plus all past feedback (not past attempts) and "Correctly solve the original
-  question."; one attempt per turn; oldest feedback dropped first when the context is full; no learning.
+- multi-turn: the plain prompt extended by all past feedback (not past attempts) and "Correctly solve the
+  original question." (agent/episode/prompts.py with_context, as the SDPO teacher's); one attempt per turn;
+  oldest feedback dropped first when the context is full; no learning.
 - sdpo: the plain prompt; after every batch, one SDPO update on the batch (agent/learn/sdpo.py).
 - sdpo-grpo: sdpo's loop with the update blended with a GRPO-style policy-gradient term (distillation_weight).
 
@@ -23,8 +24,6 @@ LEARNING_METHODS: tuple[str, ...] = registry.names("learner")
 """The methods that update the weights: one per registered learner, of the same name (agent/registry.py)."""
 METHODS: tuple[str, ...] = ("best-of-k", "multi-turn", *LEARNING_METHODS)
 
-FEEDBACK_HEADER = "\n\nThe following is feedback from your unsuccessful earlier attempts:\n\n"
-CLOSING = "\n\nCorrectly solve the original question."
 
 
 def _split(messages: list[dict]) -> tuple[str, str | None]:
@@ -78,8 +77,10 @@ class MultiTurn:
 
     @staticmethod
     def _with_feedback(prompt: str, feedback: Sequence[str]) -> str:
+        from agent.episode.prompts import PAST_FEEDBACK_HEADER, with_context
+
         blocks = "\n\n".join(f"Attempt {i + 1}:\n{text}" for i, text in enumerate(feedback))
-        return prompt + FEEDBACK_HEADER + blocks + CLOSING
+        return with_context(prompt, PAST_FEEDBACK_HEADER + blocks)
 
     def _fits(self, messages: list[dict]) -> bool:
         window = getattr(self.policy, "context_window", None)

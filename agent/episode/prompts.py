@@ -1,4 +1,7 @@
-"""The problem prompt the policy sees, and getting code back out of its answer.
+"""Every piece of prompt wording, and getting code back out of an answer.
+
+The problem prompt the engine sees; the extended prompt that adds context after a failure (the SDPO teacher's
+feedback and demonstration, multi-turn's past feedback), built by one function, with_context; code extraction.
 
 The prompt follows LiveCodeBench's chat-model prompt word for word (its generic system message, a
 "### Question:" / "### Format:" / "### Answer:" user turn), so scores stay comparable with published ones.
@@ -31,6 +34,26 @@ FORMAT_FUNCTION = ("Write the complete function, with its signature and any impo
 ANSWER_LINE = "### Answer: (use the provided format with backticks)\n\n"
 
 PYTHON_TAGS = ("", "python", "python3", "py")
+
+DEMONSTRATION_HEADER = "\nCorrect solution:\n\n"
+FEEDBACK_HEADER = "\nThe following is feedback from your unsuccessful earlier attempt:\n\n"
+PAST_FEEDBACK_HEADER = "\nThe following is feedback from your unsuccessful earlier attempts:\n\n"
+CLOSING_INSTRUCTION = "\n\nCorrectly solve the original question."
+
+
+def with_context(prompt: str, context: str) -> str:
+    """`prompt` extended by `context` (headers included) and the closing instruction.
+
+    "{prompt}{context}\\n\\nCorrectly solve the original question." as in the paper, except that a prompt
+    ending in the answer line keeps that line last: the extended prompt then ends exactly as the plain one does,
+    with the context between the question and the cue to answer. With the cue buried above the feedback, the
+    135M model dropped the fenced code block in 6 of 40 samples (this layout: 1 of 40, the plain prompt: none;
+    README, held-out evaluation).
+    """
+    if prompt.endswith(ANSWER_LINE):
+        body = prompt[: -len(ANSWER_LINE)].rstrip("\n") + "\n"
+        return body + context + CLOSING_INSTRUCTION + "\n\n" + ANSWER_LINE
+    return prompt + context + CLOSING_INSTRUCTION
 
 
 def problem_prompt(task: Task) -> str:

@@ -21,11 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from agent.episode.prompts import ANSWER_LINE, strip_thinking
+from agent.episode.prompts import (
+    CLOSING_INSTRUCTION, DEMONSTRATION_HEADER, FEEDBACK_HEADER, strip_thinking, with_context,
+)
 
-DEMONSTRATION_HEADER = "\nCorrect solution:\n\n"
-FEEDBACK_HEADER = "\nThe following is feedback from your unsuccessful earlier attempt:\n\n"
-CLOSING_INSTRUCTION = "\n\nCorrectly solve the original question."
 CUT_MARKER = "\n[... cut to fit the context window ...]\n"
 MIN_PART_TOKENS = 16
 """Below this many tokens a cut demonstration or feedback says too little to be worth a teacher pass."""
@@ -56,36 +55,19 @@ class EpisodeSequences:
 def teacher_prompt(prompt: str, feedback: str | None = None, demonstration: str | None = None) -> str | None:
     """The teacher's user turn, or None when there is neither feedback nor a demonstration (no signal).
 
-    "{prompt}[\\nCorrect solution:\\n\\n{demonstration}]
-    [\\nThe following is feedback from your unsuccessful earlier attempt:\\n\\n{feedback}]
-    \\n\\nCorrectly solve the original question.[\\n\\n{answer line}]"
-    Thinking is removed from the demonstration; blank feedback or demonstration counts as absent.
-
-    A problem prompt that ends in the answer line ("### Answer: (use the provided format with backticks)")
-    keeps it last: the teacher's context then ends exactly as the student's does, and the feedback sits
-    between the question and the cue to answer. Where this departs from the paper's template (which appends
-    after the whole prompt): with the cue buried above the feedback, the 135M teacher dropped the fenced code
-    block in 9 of 40 samples where the student never did, and SDPO taught the student to do the same (README,
-    held-out evaluation). Prompts without the answer line (chat) are extended at the end, as in the paper.
+    The problem prompt extended (agent/episode/prompts.py with_context) by
+    "[\\nCorrect solution:\\n\\n{demonstration}][\\nThe following is feedback from your unsuccessful earlier
+    attempt:\\n\\n{feedback}]". Thinking is removed from the demonstration; blank feedback or demonstration
+    counts as absent.
     """
     demonstration = strip_thinking(demonstration) if demonstration else ""
     feedback = feedback.strip() if feedback else ""
     if not demonstration and not feedback:
         return None
-    text, answer = split_answer_line(prompt)
-    if demonstration:
-        text += DEMONSTRATION_HEADER + demonstration
+    context = DEMONSTRATION_HEADER + demonstration if demonstration else ""
     if feedback:
-        text += FEEDBACK_HEADER + feedback
-    text += CLOSING_INSTRUCTION
-    return text + "\n\n" + answer if answer else text
-
-
-def split_answer_line(prompt: str) -> tuple[str, str]:
-    """(the prompt without its closing answer line, that line) or (prompt, "") when it has none."""
-    if prompt.endswith(ANSWER_LINE):
-        return prompt[: -len(ANSWER_LINE)].rstrip("\n") + "\n", ANSWER_LINE
-    return prompt, ""
+        context += FEEDBACK_HEADER + feedback
+    return with_context(prompt, context)
 
 
 def chat_messages(user: str, system: str | None = None) -> list[dict]:
