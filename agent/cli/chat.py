@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from agent import registry
+from agent.cli.common import SANDBOX_CHOICES, add_engine_args
 
 
 def register(sub) -> None:
@@ -17,17 +17,14 @@ def register(sub) -> None:
     g = p.add_argument_group("model and sampling")
     g.add_argument("--model", help="hub id, local path, or smollm2-135m (the embedded default; on --resume, the "
                                    "session's model)")
-    g.add_argument("--engine", default="hf", help="generation engine: "
-                   f"{', '.join(registry.names('engine'))} (default hf), or a dotted path")
-    g.add_argument("--device", default="auto", help="auto, cuda, mps, cpu")
-    g.add_argument("--dtype", default="auto", help="auto, bf16, fp16, fp32")
+    add_engine_args(g, defaults=True)
     g.add_argument("--temperature", type=float, default=0.7, help="sampling temperature (0: greedy; default 0.7)")
     g.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling mass (default 0.95)")
     g.add_argument("--max-new-tokens", type=int, default=512, help="cap on tokens per answer (default 512)")
     g.add_argument("--seed", type=int, help="seed for reproducible answers (each answer adds one)")
     g.add_argument("--lr", type=float, help="learning rate of the LoRA update (default: the learner's)")
     g = p.add_argument_group("grading")
-    g.add_argument("--sandbox", choices=[b for b in registry.names("sandbox") if b != "inprocess"], default="docker",
+    g.add_argument("--sandbox", choices=SANDBOX_CHOICES, default="docker",
                    help="docker (isolated, default) or local (a subprocess with limits, NOT isolated)")
     g.add_argument("--timeout", type=float, default=6.0, help="per-test time limit in seconds (default 6)")
     g.add_argument("--auto", action="store_true", help="start with /auto on: grade every answer that has code")

@@ -24,10 +24,7 @@ def add_common_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--limit", type=int, help="at most this many tasks")
     g = p.add_argument_group("model and sampling")
     g.add_argument("--model", help="hub id, local path, or smollm2-135m (the embedded default)")
-    g.add_argument("--engine", help=f"generation engine: {', '.join(registry.names('engine'))} (default hf), or a "
-                                    "dotted path")
-    g.add_argument("--device", help="auto, cuda, mps, cpu")
-    g.add_argument("--dtype", help="auto, bf16, fp16, fp32")
+    add_engine_args(g, defaults=False)
     g.add_argument("--temperature", type=float)
     g.add_argument("--top-p", type=float)
     g.add_argument("--max-new-tokens", type=int)
@@ -45,10 +42,21 @@ def add_common_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--distillation-weight", type=float,
                    help="w in w * distillation + (1 - w) * policy gradient (sdpo-grpo; default 0.9 there)")
     g = p.add_argument_group("sandbox")
-    g.add_argument("--sandbox", choices=[b for b in registry.names("sandbox") if b != "inprocess"],
-                   help="grader backend (default docker; local is NOT isolated)")
+    g.add_argument("--sandbox", choices=SANDBOX_CHOICES, help="grader backend (default docker; local is NOT isolated)")
     g.add_argument("--workers", type=int, help="parallel graders")
     g.add_argument("--timeout", type=float, help="per-test time limit in seconds")
+
+
+SANDBOX_CHOICES = [b for b in registry.names("sandbox") if b != "inprocess"]
+"""What --sandbox offers (inprocess, without any isolation, is for benchmarks only)."""
+
+
+def add_engine_args(g, *, defaults: bool) -> None:
+    """--engine, --device, --dtype; without defaults (None) where a config file may set them instead."""
+    g.add_argument("--engine", default="hf" if defaults else None,
+                   help=f"generation engine: {', '.join(registry.names('engine'))} (default hf), or a dotted path")
+    g.add_argument("--device", default="auto" if defaults else None, help="auto, cuda, mps, cpu")
+    g.add_argument("--dtype", default="auto" if defaults else None, help="auto, bf16, fp16, fp32")
 
 
 def resolve_config(args: argparse.Namespace, command: str, extra: dict | None = None) -> tuple[RunConfig, Path, bool]:

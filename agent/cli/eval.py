@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from agent import registry
-from agent.cli.common import fail
+from agent.cli.common import SANDBOX_CHOICES, add_engine_args, fail
 
 DEFAULT_SAMPLES = 8
 
@@ -40,16 +40,13 @@ def register(sub) -> None:
     g.add_argument("--limit", type=int, help="at most this many tasks")
     g = p.add_argument_group("model and sampling")
     g.add_argument("--model", default="smollm2-135m", help="hub id, local path, or smollm2-135m (the default)")
-    g.add_argument("--engine", default="hf", help="generation engine: "
-                   f"{', '.join(registry.names('engine'))} (default hf), or a dotted path")
-    g.add_argument("--device", default="auto", help="auto, cuda, mps, cpu")
-    g.add_argument("--dtype", default="auto", help="auto, bf16, fp16, fp32")
+    add_engine_args(g, defaults=True)
     g.add_argument("--temperature", type=float, default=0.7, help="sampling temperature (default 0.7)")
     g.add_argument("--top-p", type=float, default=0.95, help="nucleus sampling (default 0.95)")
     g.add_argument("--max-new-tokens", type=int, default=128, help="tokens per attempt (default 128)")
     g.add_argument("--seed", type=int, default=0, help="sampling seeds are derived from it and the task id")
     g = p.add_argument_group("sandbox")
-    g.add_argument("--sandbox", choices=[b for b in registry.names("sandbox") if b != "inprocess"], default="docker",
+    g.add_argument("--sandbox", choices=SANDBOX_CHOICES, default="docker",
                    help="grader backend")
     g.add_argument("--timeout", type=float, help="per-test time limit in seconds")
     p.set_defaults(handler=eval_command)
