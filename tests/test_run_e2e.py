@@ -125,3 +125,20 @@ def test_bench_compares_three_methods(tmp_path):
     assert abs(shares["generation"] + shares["grading"] + shares["update"] + shares["other"] - 1) < 0.01
     r = autodidact("bench", "report", str(out))
     assert r.returncode == 0 and "sdpo" in r.stdout
+
+
+def test_bench_runs_the_blend_with_its_own_learner(tmp_path):
+    out = tmp_path / "bench"
+    r = autodidact("bench", "starter", "--ids", "ad-002", "--methods", "sdpo-grpo", "-K", "2", "-B", "2", "-R", "1",
+                   *TINY, "--out", str(out))
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    attempts = lines(out / "attempts.jsonl")
+    (update,) = lines(out / "updates.jsonl")
+    assert [a["method"] for a in attempts] == ["sdpo-grpo"] * 2 and update["method"] == "sdpo-grpo"
+    assert all(0.0 <= a["reward"] <= 1.0 for a in attempts)
+    assert len(update["advantages"]) == 2  # a batch of two: the group the advantages are normalised in
+    if attempts[0]["reward"] != attempts[1]["reward"]:
+        assert update["advantages"][0] == -update["advantages"][1] != 0
+    else:
+        assert update["advantages"] == [0.0, 0.0]
+    assert json.loads((out / "config.json").read_text())["methods"] == ["sdpo-grpo"]
