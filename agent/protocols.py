@@ -123,6 +123,12 @@ class LearnerEpisode:
     reward: float | None = None
     """The attempt's reward for the policy-gradient term of the blend (the fraction of visible tests passed);
     None where there is none (chat), which leaves the episode out of the group."""
+    behaviour_logprobs: list[float] | None = None
+    """The generation engine's log-probability of each response id as it sampled it (temperature applied), where
+    the engine reports them; the learner's importance ratio then corrects for the engine and the learner not
+    computing quite the same distribution."""
+    temperature: float = 1.0
+    """The sampling temperature the attempt was drawn at (what behaviour_logprobs include)."""
 
 
 @dataclass
@@ -141,6 +147,9 @@ class UpdateStats:
     """True when no episode carried signal and no step was taken."""
     version: int | None = None
     """The weights' version after the update (agent/protocols.py WeightsChanged); None when none was taken."""
+    sampler_mismatch: float | None = None
+    """Mean |engine - learner| log-probability of the sampled tokens (both at the sampling temperature), over the
+    episodes that carried the engine's log-probs; None without them."""
 
 
 class Learner(Protocol):

@@ -130,3 +130,54 @@ def test_sdpo_ignores_rewards(fresh) -> None:
         [failed_episode(fresh, response_ids=right_ids(fresh), feedback=None, reward=1.0), failed_episode(fresh, reward=0.0)])
     assert stats.advantages == [] and stats.pg_loss is None
     assert stats.no_signal == [0]  # the success has nothing to distil and SDPO has no other term
+
+
+# ----- the engine's log-probs as the behaviour policy -----
+
+
+def own_logprobs(policy, episode, temperature: float) -> list[float]:
+    from agent.learn.teacher import chat_messages
+
+    prefix = policy.chat_ids(chat_messages(episode.prompt), add_generation_prompt=True)
+    ids = torch.tensor([prefix + list(episode.response_ids)])
+    with torch.no_grad():
+        logits = policy.model(input_ids=ids).logits[0, len(prefix) - 1:-1]
+    return token_logprobs(logits / temperature, ids[0, len(prefix):]).tolist()
+
+
+@pytest.mark.slow
+def test_engine_logprobs_equal_to_the_learners_give_no_mismatch_and_the_same_step(fresh) -> None:
+    episode = failed_episode(fresh)
+    start = adapter_state(fresh)
+    plain = SDPOLearner(fresh, SDPOConfig(measure_after=False))
+    assert plain.update([episode]).sampler_mismatch is None
+    after_plain = adapter_state(fresh)
+    plain.reset()
+    assert all(torch.equal(start[n], p) for n, p in adapter_state(fresh).items())
+    import dataclasses
+
+    sampled = dataclasses.replace(episode, behaviour_logprobs=own_logprobs(fresh, episode, 0.7), temperature=0.7)
+    stats = SDPOLearner(fresh, SDPOConfig(measure_after=False)).update([sampled])
+    assert stats.sampler_mismatch is not None and stats.sampler_mismatch < 1e-4  # same weights, same float32 math
+    after = adapter_state(fresh)
+    moved = math.sqrt(sum(((after_plain[n] - start[n]) ** 2).sum().item() for n in start))
+    apart = math.sqrt(sum(((after[n] - after_plain[n]) ** 2).sum().item() for n in start))
+    assert apart < 0.01 * moved  # ratios of 1: the step of an update without engine log-probs
+
+
+@pytest.mark.slow
+def test_an_engine_that_disagrees_is_measured_and_its_tokens_reweighted(fresh) -> None:
+    import dataclasses
+
+    episode = failed_episode(fresh)
+    plain = SDPOLearner(fresh, SDPOConfig(measure_after=False))
+    plain_loss = plain.update([episode]).loss
+    plain.reset()
+    own = own_logprobs(fresh, episode, 1.0)
+    off = [lp - 0.5 for lp in own]  # the engine gave every sampled token less probability than the learner
+    stats = SDPOLearner(fresh, SDPOConfig(measure_after=False)).update(
+        [dataclasses.replace(episode, behaviour_logprobs=off, temperature=1.0)])
+    assert stats.sampler_mismatch == pytest.approx(0.5, abs=1e-4)
+    assert stats.loss == pytest.approx(math.exp(0.5) * plain_loss, rel=1e-3)  # every token weighted by e^0.5 < 2
+    with pytest.raises(ValueError, match="log-probs cover"):
+        SDPOLearner(fresh, SDPOConfig()).update([dataclasses.replace(episode, behaviour_logprobs=off[:-1])])

@@ -291,7 +291,7 @@ def test_chunked_recomputed_scoring_gives_the_same_gradient_as_one_plain_pass(po
         learner = SDPOLearner(policy, SDPOConfig(chunk_size=chunk_size, recompute_activations=recompute))
         (item,) = learner._prepare([failed_episode(policy)], SDPOStats())
         with learner.scorer.recomputed_activations():
-            loss, _, _ = learner._student_pass(item, step=0, total_tokens=item.sequences.response_length)
+            loss = learner._student_pass(item, step=0, total_tokens=item.sequences.response_length).loss
         grads = {n: p.grad.clone() for n, p in policy.model.named_parameters() if p.grad is not None}
         policy.model.zero_grad(set_to_none=True)
         return loss, grads

@@ -48,6 +48,10 @@ class Attempt:
     grade_seconds: float
     reward: float = 0.0
     """The fraction of the visible tests passed (0 without code): the blend's policy-gradient reward."""
+    logprobs: list[float] | None = None
+    """The engine's log-probability of each generated id, where it reports them (kept in memory, not logged)."""
+    temperature: float = 1.0
+    """The temperature the attempt was sampled at."""
 
     @property
     def passed(self) -> bool:
@@ -162,6 +166,7 @@ def solve(
                     response_ids=list(gen.ids), visible_verdict=grade.visible_verdict, verdict=grade.verdict,
                     feedback_kind=grade.feedback.kind, feedback=grade.feedback.text,
                     gen_seconds=gen_seconds / len(gens), grade_seconds=grade.seconds, reward=grade.reward,
+                    logprobs=gen.logprobs, temperature=sampling.temperature,
                 )
                 attempts.append(attempt)
                 on_attempt(attempt)
@@ -194,5 +199,6 @@ def learner_episodes(prompt: str, system: str | None, attempts: Sequence[Attempt
             prompt=prompt, response_ids=a.response_ids, system=system,
             feedback=None if a.passed_visible else (a.feedback or None),
             demonstration=strip_thinking(demo) if demo else None, reward=a.reward,
+            behaviour_logprobs=a.logprobs, temperature=a.temperature,
         ))
     return episodes

@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from agent.generation.cpu import fit_threads
 from agent.learn.losses import (
@@ -162,6 +162,20 @@ class _Scored:
     behaviour_logprobs: Any | None = None  # student log p(y_t) at the first step (steps_per_update > 1)
     distill: bool = True  # False: no teacher context (blend only; the episode carries only its advantage)
     advantage: float = 0.0
+    engine_logprobs: Any | None = None  # the generation engine's log p_T(y_t) as sampled [T], where it reported them
+    temperature: float = 1.0
+
+
+class _PassTotals(NamedTuple):
+    """One episode's share of an update step."""
+
+    loss: float
+    kl: float
+    """Summed reverse KL to the teacher (first step only)."""
+    pg: float
+    """Its share of the unweighted policy-gradient term."""
+    mismatch: float
+    """Summed |engine - learner| log-probability of the sampled tokens (first step, with engine log-probs)."""
 
 
 class SDPOLearner:
@@ -220,15 +234,19 @@ class SDPOLearner:
             kl_sum = 0.0
             steps_taken = 0
             for step in range(self.config.steps_per_update):
-                loss, pg_loss = 0.0, 0.0
+                loss, pg_loss, mismatch = 0.0, 0.0, 0.0
                 for item in scored:
                     with self.scorer.recomputed_activations():
-                        item_loss, item_kl, item_pg = self._student_pass(item, step, total_tokens)
-                    loss += item_loss
-                    kl_sum += item_kl
-                    pg_loss += item_pg
+                        totals = self._student_pass(item, step, total_tokens)
+                    loss += totals.loss
+                    kl_sum += totals.kl
+                    pg_loss += totals.pg
+                    mismatch += totals.mismatch
                 if step == 0 and self.config.blends:
                     stats.pg_loss = pg_loss
+                engine_tokens = sum(item.sequences.response_length for item in scored if item.engine_logprobs is not None)
+                if step == 0 and engine_tokens:
+                    stats.sampler_mismatch = mismatch / engine_tokens
                 grad_norm = self._grad_norm(params)
                 stats.step_losses.append(loss)
                 stats.step_grad_norms.append(grad_norm)
@@ -294,8 +312,15 @@ class SDPOLearner:
                 continue
             stats.teacher_prompt_tokens.append(sequences.teacher_prompt_tokens if distill else 0)
             stats.truncated.append(sequences.truncated)
-            scored.append(_Scored(index, sequences, torch.tensor(episode.response_ids, device=policy.device),
-                                  None, None, distill=distill, advantage=advantages[index]))
+            item = _Scored(index, sequences, torch.tensor(episode.response_ids, device=policy.device), None, None,
+                           distill=distill, advantage=advantages[index], temperature=episode.temperature)
+            if episode.behaviour_logprobs is not None and episode.temperature > 0:
+                if len(episode.behaviour_logprobs) != len(episode.response_ids):
+                    raise ValueError(f"episode {index}: the engine's log-probs cover {len(episode.behaviour_logprobs)} "
+                                     f"tokens but the attempt has {len(episode.response_ids)}")
+                item.engine_logprobs = torch.tensor(episode.behaviour_logprobs, dtype=torch.float32,
+                                                    device=policy.device)
+            scored.append(item)
         if not any(item.distill for item in scored):
             return scored
         model = policy.model
@@ -332,9 +357,14 @@ class SDPOLearner:
         ids = list(prefix) + response
         return EpisodeSequences(student_ids=ids, teacher_ids=ids, response_length=len(response), truncated=False)
 
-    def _student_pass(self, item: _Scored, step: int, total_tokens: int) -> tuple[float, float, float]:
-        """Forward and backward of the student on one episode; returns (its loss share, its summed KL, its
-        share of the unweighted policy-gradient term)."""
+    def _student_pass(self, item: _Scored, step: int, total_tokens: int) -> _PassTotals:
+        """Forward and backward of the student on one episode.
+
+        Importance ratios, capped at ratio_cap: with the engine's log-probs, every step weights each token by
+        p_T(y_t) / p_engine(y_t), the learner's probability at the sampling temperature over the engine's (the
+        engine and the learner compute the same distribution only approximately); without them, steps after the
+        first weight by the current over the first step's probability.
+        """
         import torch
 
         config = self.config
@@ -347,18 +377,25 @@ class SDPOLearner:
         weighted = step > 0 and config.steps_per_update > 1
         record = step == 0 and config.steps_per_update > 1
         w = config.distillation_weight
+        engine = item.engine_logprobs
         behaviour = []
-        loss_total, kl_total, pg_total = 0.0, 0.0, 0.0
+        loss_total, kl_total, pg_total, mismatch = 0.0, 0.0, 0.0, 0.0
         for chunk in chunks(item.sequences.response_length, config.chunk_size):
             student_logits = self.scorer.logits(leaf[chunk])
             per_token = torch.zeros((), device=student_logits.device)
             if record:
                 behaviour.append(token_logprobs(student_logits.detach(), item.response[chunk]))
+            if engine is not None:
+                at_temperature = token_logprobs(student_logits.detach() / item.temperature, item.response[chunk])
+                if step == 0:
+                    mismatch += (at_temperature - engine[chunk]).abs().sum().item()
             if item.distill:
                 teacher_logits = self._teacher_logits(item, chunk)
                 divergence = topk_divergence(student_logits, teacher_logits, config.k, config.alpha, config.add_tail)
                 divergence = clip_per_token(divergence, config.token_clip)
-                if weighted:
+                if engine is not None:
+                    divergence = divergence * importance_ratio(at_temperature, engine[chunk], config.ratio_cap)
+                elif weighted:
                     current = token_logprobs(student_logits.detach(), item.response[chunk])
                     divergence = divergence * importance_ratio(current, item.behaviour_logprobs[chunk],
                                                                config.ratio_cap)
@@ -366,8 +403,12 @@ class SDPOLearner:
                     kl_total += reverse_kl(student_logits, teacher_logits).sum().item()
                 per_token = w * divergence if config.blends else divergence
             if item.advantage:
-                logprobs = token_logprobs(student_logits, item.response[chunk])
-                reference = item.behaviour_logprobs[chunk] if weighted else logprobs.detach()
+                if engine is not None:
+                    logprobs = token_logprobs(student_logits / item.temperature, item.response[chunk])
+                    reference = engine[chunk]
+                else:
+                    logprobs = token_logprobs(student_logits, item.response[chunk])
+                    reference = item.behaviour_logprobs[chunk] if weighted else logprobs.detach()
                 pg = policy_gradient(logprobs, reference, item.advantage, config.ratio_cap)
                 pg_total += pg.sum().item() / total_tokens
                 per_token = per_token + (1.0 - w) * pg
@@ -377,7 +418,7 @@ class SDPOLearner:
         hidden.backward(leaf.grad)
         if record:
             item.behaviour_logprobs = torch.cat(behaviour)
-        return loss_total, kl_total, pg_total
+        return _PassTotals(loss_total, kl_total, pg_total, mismatch)
 
     def _measure_kl(self, scored: list[_Scored]) -> float:
         """Summed full-vocabulary reverse KL of the student to the teacher over all response tokens."""
