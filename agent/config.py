@@ -39,7 +39,10 @@ class EngineConfig:
         if not registry.is_known("engine", self.name):
             raise ValueError(f"engine {self.name!r} is unknown; choose one of {', '.join(registry.names('engine'))} "
                              "or give a dotted path")
-        self.settings()
+        options = self.settings()
+        check = getattr(registry.resolve("engine", self.name), "check", None)
+        if check is not None:
+            check(options)  # e.g. the engine's package is installed: refused now, not after the model loaded
 
     def settings(self):
         """The chosen engine's Options, validated."""

@@ -7,7 +7,8 @@ nothing heavy (torch, the Docker SDK, vLLM) is imported until a name is used.
 
 What an entry must be, by kind (the contracts are in agent/protocols.py and sandbox/protocol.py):
 - engine: a class with `open(trainable, options) -> GenerationEngine`, and an `Options` dataclass for the
-  engine table's options (validated when the configuration is read).
+  engine table's options (validated when the configuration is read); optionally `check(options)`, called then
+  too, which raises ValueError when the engine cannot run here (its package missing).
 - learner: a class built as `cls(trainable, cls.settings(table))` that satisfies Learner; `settings` turns the
   config's [sdpo] table into the learner's settings, with the learner's own defaults under it.
 - sandbox: a class built as `cls(SandboxConfig)` that satisfies Sandbox and is a context manager.
@@ -23,6 +24,7 @@ from sandbox.config import BACKENDS
 REGISTRY: dict[str, dict[str, str]] = {
     "engine": {
         "hf": "agent.generation.hf:HFPolicy",
+        "vllm": "agent.generation.vllm:VLLMEngine",
     },
     "learner": {
         "sdpo": "agent.learn.sdpo:SDPOLearner",

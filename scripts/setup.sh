@@ -46,6 +46,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
+# vLLM (--engine vllm) only when asked: `make test` asks, since its tests run the real engine.
+if [ "${AUTODIDACT_VLLM:-0}" = 1 ]; then
+    bash scripts/install_vllm.sh
+fi
+
 bash scripts/system_packages.sh
 bash scripts/ensure_docker.sh
 "$VENV/bin/autodidact" sandbox build

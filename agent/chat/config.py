@@ -46,11 +46,9 @@ class ChatConfig:
     """Directory for sessions, adapters and input history; None: $AUTODIDACT_HOME/chat or ~/.cache/autodidact/chat."""
 
     def __post_init__(self) -> None:
-        from agent import registry
+        from agent.config import EngineConfig
 
-        if not registry.is_known("engine", self.engine):
-            raise ValueError(f"engine {self.engine!r} is unknown: pass --engine "
-                             f"{' or --engine '.join(registry.names('engine'))}, or a dotted path")
+        EngineConfig(name=self.engine)  # unknown, or not installed here: refused before the chat starts
         if self.sandbox not in BACKENDS:
             raise ValueError(f"sandbox {self.sandbox!r} is unknown: pass --sandbox docker or --sandbox local")
         if self.task is not None and ":" not in self.task:

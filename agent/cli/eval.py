@@ -15,6 +15,7 @@ from pathlib import Path
 
 from agent import registry
 from agent.cli.common import SANDBOX_CHOICES, add_engine_args, fail
+from agent.config import EngineConfig
 
 DEFAULT_SAMPLES = 8
 
@@ -83,9 +84,10 @@ def eval_command(args: argparse.Namespace) -> int:
         return fail(f"-n {args.samples}: draw at least one sample per task")
     if any(not 1 <= k <= n for k in ks) or not ks:
         return fail(f"-k {args.k}: every k must lie in 1..n (n={n}); raise -n or lower k")
-    if not registry.is_known("engine", args.engine):
-        return fail(f"--engine {args.engine}: unknown; choose one of {', '.join(registry.names('engine'))} "
-                    "or give a dotted path")
+    try:
+        EngineConfig(name=args.engine)  # unknown, or not installed here: refused before any work
+    except ValueError as e:
+        return fail(str(e))
     try:
         sampling = SamplingConfig(temperature=0.0 if args.greedy else args.temperature, top_p=args.top_p,
                                   max_new_tokens=args.max_new_tokens)

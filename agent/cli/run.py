@@ -34,6 +34,7 @@ def register(sub) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(highlight=False)
     try:
@@ -83,7 +84,7 @@ def run_command(args: argparse.Namespace) -> int:
             from agent.episode.grading import InfraError
 
             if isinstance(e, (InfraError, EvalInfraError, ValueError, FileNotFoundError)):
-                console.print(f"[red]error[/]: {e}\nfinished work is saved; continue with "
+                console.print(f"[red]error[/]: {escape(str(e))}\nfinished work is saved; continue with "
                               f"`autodidact run --resume {rundir.path}`")
                 return 3 if isinstance(e, (InfraError, EvalInfraError)) else 2
             raise
