@@ -181,3 +181,11 @@ def test_an_engine_that_disagrees_is_measured_and_its_tokens_reweighted(fresh) -
     assert stats.loss == pytest.approx(math.exp(0.5) * plain_loss, rel=1e-3)  # every token weighted by e^0.5 < 2
     with pytest.raises(ValueError, match="log-probs cover"):
         SDPOLearner(fresh, SDPOConfig()).update([dataclasses.replace(episode, behaviour_logprobs=off[:-1])])
+
+
+def test_a_learner_named_by_dotted_path_becomes_a_learning_method() -> None:
+    learner = object()
+    method = make_method("agent.learn.sdpo:BlendLearner", learner=learner)
+    assert method.learner is learner and method.name == "agent.learn.sdpo:BlendLearner"
+    with pytest.raises(ValueError, match="unknown"):
+        make_method("no-such-method")

@@ -61,19 +61,26 @@ def test_run_learns_and_records_everything(tmp_path):
     assert not project_containers()
 
 
-def test_interrupted_run_resumes_without_losing_or_repeating(tmp_path):
-    out = tmp_path / "run"
-    args = ["run", "starter", "--ids", "ad-001,ad-004,ad-010", "-K", "2", *TINY, "--out", str(out)]
-    proc = subprocess.Popen(AUTODIDACT + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 300
-    while time.time() < deadline:
+def interrupt_after(args: list[str], out: Path, attempts: int, *, wait: float = 300, cwd=None) -> str:
+    """Start `autodidact ARGS`, press Ctrl-C once `attempts` attempts are committed in `out`; its output.
+    Asserts that it stopped as an interrupted run does (exit 130)."""
+    proc = subprocess.Popen(AUTODIDACT + args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + wait
+    while time.time() < deadline and proc.poll() is None:
         state = out / "state.json"
-        if state.exists() and json.loads(state.read_text()).get("lines", {}).get("attempts.jsonl", 0) >= 2:
+        if state.exists() and json.loads(state.read_text()).get("lines", {}).get("attempts.jsonl", 0) >= attempts:
             break
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
-    output, _ = proc.communicate(timeout=120)
+    output, _ = proc.communicate(timeout=180)
     assert proc.returncode == 130, output[-3000:]
+    return output
+
+
+def test_interrupted_run_resumes_without_losing_or_repeating(tmp_path):
+    out = tmp_path / "run"
+    output = interrupt_after(["run", "starter", "--ids", "ad-001,ad-004,ad-010", "-K", "2", *TINY, "--out", str(out)],
+                             out, attempts=2)
     assert "--resume" in output
     assert not project_containers()
     before = lines(out / "attempts.jsonl")

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -117,22 +114,14 @@ def test_engine_logprobs_are_the_behaviour_policy_and_agree_in_float32(pair) -> 
 @pytest.mark.docker
 @needs_vllm
 def test_run_with_the_vllm_engine_is_interrupted_and_resumes(tmp_path) -> None:
+    from test_run_e2e import interrupt_after
+
     out = tmp_path / "run"
-    args = [sys.executable, "-m", "agent", "run", "starter", "--ids", "ad-002,ad-003", "-K", "2", "--engine", "vllm",
-            "--dtype", "fp32", "--max-new-tokens", "24", "--out", str(out)]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 400
-    while time.time() < deadline and proc.poll() is None:
-        state = out / "state.json"
-        if state.exists() and json.loads(state.read_text()).get("lines", {}).get("attempts.jsonl", 0) >= 1:
-            break
-        time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    output, _ = proc.communicate(timeout=180)
-    assert proc.returncode == 130, output[-3000:]
+    interrupt_after(["run", "starter", "--ids", "ad-002,ad-003", "-K", "2", "--engine", "vllm", "--dtype", "fp32",
+                     "--max-new-tokens", "24", "--out", str(out)], out, attempts=1, wait=400, cwd=ROOT)
     before = [json.loads(x) for x in (out / "attempts.jsonl").read_text().splitlines()]
     done = subprocess.run([sys.executable, "-m", "agent", "run", "--resume", str(out)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600, env={**os.environ})
+                          text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     after = [json.loads(x) for x in (out / "attempts.jsonl").read_text().splitlines()]
     keys = [(a["problem"], a["attempt"]) for a in after]

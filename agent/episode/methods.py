@@ -137,5 +137,7 @@ def make_method(name: str, *, policy=None, learner=None, max_new_tokens: int = 5
         return SDPO(learner, name)
     elif name == "none":
         return NoLearning()
+    elif learner is not None:  # a learner named by dotted path (`run --learn pkg.module:Learner`)
+        return SDPO(learner, name)
     else:
         raise ValueError(f"method {name!r} is unknown; choose one of {', '.join(METHODS)}")
