@@ -120,6 +120,9 @@ class LearnerEpisode:
     demonstration: str | None = None
     system: str | None = None
     """The system prompt the student saw, if any; the teacher sees the same one."""
+    history: list[dict] | None = None
+    """Earlier turns of a conversation ({'role', 'content'}), between the system prompt and `prompt` (the last
+    user turn); the student and the teacher both see them unchanged (a served conversation, agent/serve/)."""
     reward: float | None = None
     """The attempt's reward for the policy-gradient term of the blend (the fraction of visible tests passed);
     None where there is none (chat), which leaves the episode out of the group."""

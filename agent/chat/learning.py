@@ -205,10 +205,15 @@ def _fresh_attempt(app) -> None:
 
 
 def _write_adapter(app, path) -> None:
-    """Write the adapter in use to `path` atomically (a temporary directory renamed into place)."""
+    write_adapter(app.engine.save_adapter, path)
+
+
+def write_adapter(save, path) -> None:
+    """Write an adapter with `save(directory)` to `path` atomically (a temporary directory renamed into place);
+    the chat and the server (agent/serve/session.py) keep their session's adapter this way."""
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    app.engine.save_adapter(tmp)
+    save(tmp)
     if path.exists():
         shutil.rmtree(path)
     os.replace(tmp, path)

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "agent.cli.eval",
     "agent.cli.bench",
     "agent.cli.chat",
+    "agent.cli.serve",
 )
 
 

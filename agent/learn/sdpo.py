@@ -294,7 +294,7 @@ class SDPOLearner:
                     sequences = build_sequences(
                         policy.chat_ids, policy.tokenizer,
                         prompt=episode.prompt, response_ids=episode.response_ids, feedback=episode.feedback,
-                        demonstration=episode.demonstration, system=episode.system,
+                        demonstration=episode.demonstration, system=episode.system, history=episode.history,
                         context_window=policy.context_window,
                         max_teacher_prompt_tokens=self.config.max_teacher_prompt_tokens,
                     )
@@ -350,7 +350,8 @@ class SDPOLearner:
         response = [int(i) for i in episode.response_ids]
         if not response:
             raise NoSignal("empty attempt: no response ids to score")
-        prefix = self.policy.chat_ids(chat_messages(episode.prompt, episode.system), add_generation_prompt=True)
+        prefix = self.policy.chat_ids(chat_messages(episode.prompt, episode.system, episode.history),
+                                       add_generation_prompt=True)
         if len(prefix) + len(response) > self.policy.context_window:
             raise NoSignal(f"the attempt does not fit the context window: {len(prefix)} prompt + {len(response)} "
                            f"response tokens > {self.policy.context_window}")

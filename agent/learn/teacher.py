@@ -70,10 +70,10 @@ def teacher_prompt(prompt: str, feedback: str | None = None, demonstration: str 
     return with_context(prompt, context)
 
 
-def chat_messages(user: str, system: str | None = None) -> list[dict]:
-    """One user turn, preceded by the system prompt when there is one."""
+def chat_messages(user: str, system: str | None = None, history: Sequence[dict] | None = None) -> list[dict]:
+    """One user turn, preceded by the system prompt when there is one and by earlier turns when there are."""
     messages = [{"role": "system", "content": system}] if system else []
-    return messages + [{"role": "user", "content": user}]
+    return messages + list(history or []) + [{"role": "user", "content": user}]
 
 
 def build_sequences(
@@ -85,6 +85,7 @@ def build_sequences(
     feedback: str | None = None,
     demonstration: str | None = None,
     system: str | None = None,
+    history: Sequence[dict] | None = None,
     context_window: int,
     max_teacher_prompt_tokens: int | None = None,
 ) -> EpisodeSequences:
@@ -95,7 +96,7 @@ def build_sequences(
     if teacher_prompt(prompt, feedback, demonstration) is None:
         raise NoSignal("no feedback and no demonstration")
 
-    student_prefix = chat_ids(chat_messages(prompt, system), add_generation_prompt=True)
+    student_prefix = chat_ids(chat_messages(prompt, system, history), add_generation_prompt=True)
     if len(student_prefix) + len(response) > context_window:
         raise NoSignal(
             f"the attempt does not fit the context window: {len(student_prefix)} prompt + {len(response)} "
@@ -106,7 +107,7 @@ def build_sequences(
         budget = min(budget, max_teacher_prompt_tokens)
 
     teacher_prefix, truncated = _fit_teacher_prefix(
-        chat_ids, tokenizer, prompt, feedback, demonstration, system, budget
+        chat_ids, tokenizer, prompt, feedback, demonstration, system, budget, history
     )
     sequences = EpisodeSequences(
         student_ids=list(student_prefix) + response,
@@ -129,11 +130,12 @@ def _fit_teacher_prefix(
     demonstration: str | None,
     system: str | None,
     budget: int,
+    history: Sequence[dict] | None = None,
 ) -> tuple[list[int], bool]:
     def prefix(demo: str | None, fb: str | None) -> list[int]:
         text = teacher_prompt(prompt, fb, demo)
         assert text is not None  # the parts are non-empty whenever the originals were
-        return chat_ids(chat_messages(text, system), add_generation_prompt=True)
+        return chat_ids(chat_messages(text, system, history), add_generation_prompt=True)
 
     demo = strip_thinking(demonstration) if demonstration else None
     fb = feedback.strip() if feedback else None
@@ -152,7 +154,8 @@ def _fit_teacher_prefix(
     low, high = MIN_PART_TOKENS, max(len(ids) for ids in parts.values())
     best = cut(low)
     if len(best) > budget:
-        prompt_only = len(chat_ids(chat_messages(prompt + CLOSING_INSTRUCTION, system), add_generation_prompt=True))
+        prompt_only = len(chat_ids(chat_messages(prompt + CLOSING_INSTRUCTION, system, history),
+                                     add_generation_prompt=True))
         raise NoSignal(
             f"the teacher context does not fit: with the feedback/demonstration cut to {MIN_PART_TOKENS} tokens "
             f"it takes {len(best)} tokens (the problem prompt alone {prompt_only}) of a teacher budget of "
