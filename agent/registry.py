@@ -25,6 +25,7 @@ REGISTRY: dict[str, dict[str, str]] = {
     "engine": {
         "hf": "agent.generation.hf:HFPolicy",
         "vllm": "agent.generation.vllm:VLLMEngine",
+        "vllm-server": "agent.generation.vllm_server:VLLMServerEngine",
     },
     "learner": {
         "sdpo": "agent.learn.sdpo:SDPOLearner",

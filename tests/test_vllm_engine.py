@@ -132,3 +132,20 @@ def test_run_with_the_vllm_engine_is_interrupted_and_resumes(tmp_path) -> None:
     assert learned and all(u["sampler_mismatch"] is not None and u["sampler_mismatch"] < 0.1 for u in learned)
     assert all(u["version"] is not None for u in learned)
     assert json.loads((out / "config.json").read_text())["engine"]["name"] == "vllm"
+
+
+@pytest.mark.slow
+@needs_vllm
+def test_streaming_joins_to_the_answer_and_stops_when_asked(pair) -> None:
+    import threading
+
+    trainable, engine, learner = pair
+    learner.reset()
+    pieces = list(engine.stream(messages(), GREEDY))
+    assert len(pieces) > 1 and "".join(pieces) == engine.last_generation.text
+    assert engine.last_generation.ids == engine.generate(messages(), 1, GREEDY)[0].ids
+    stop = threading.Event()
+    for _ in engine.stream(messages(), SamplingConfig(temperature=0, max_new_tokens=200), stop_event=stop):
+        stop.set()
+    assert engine.last_generation.finish_reason == "interrupted" and len(engine.last_generation.ids) < 200
+    assert engine.generate(messages(), 1, GREEDY)[0].text == "".join(pieces)  # the aborted request left nothing behind

