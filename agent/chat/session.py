@@ -139,28 +139,16 @@ class ChatSession:
 
     @classmethod
     def create(cls, home: Path, model: str, sandbox: str) -> "ChatSession":
-        session_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
-        directory = home / session_id
-        directory.mkdir(parents=True, exist_ok=False)
-        session = cls(SessionState(id=session_id, created=_now(), model=model, sandbox=sandbox), directory)
+        directory = new_session_dir(home)
+        session = cls(SessionState(id=directory.name, created=_now(), model=model, sandbox=sandbox), directory)
         session.save()
         return session
 
     @classmethod
     def resume(cls, home: Path, which: str) -> "ChatSession":
         """Open a saved session by id, by path, or 'latest' (the most recently written)."""
-        if which == "latest":
-            found = list_sessions(home)
-            if not found:
-                raise SessionError(f"no saved sessions under {home}: start one with `autodidact chat`")
-            directory = found[0]
-        else:
-            directory = Path(which).expanduser() if os.sep in which else home / which
+        directory = find_session(home, which, "session", "start one with `autodidact chat`")
         path = directory / STATE_FILE
-        if not path.is_file():
-            names = ", ".join(d.name for d in list_sessions(home)[:5]) or "none"
-            raise SessionError(f"no session {which!r} ({path} missing); recent sessions: {names}; "
-                               f"pass one of those to --resume, or 'latest'")
         try:
             raw = json.loads(path.read_text())
             raw["attempts"] = [Attempt(**a) for a in raw.get("attempts", [])]
@@ -341,6 +329,28 @@ def conversation_window(conversation: list[dict], keep: int = CONVERSATION_WINDO
     if tail[0]["role"] != "user":
         tail = tail[1:]
     return [conversation[0]] + tail
+
+
+def new_session_dir(home: Path) -> Path:
+    """A new session directory under home, named by the time and a random suffix."""
+    directory = home / (time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2))
+    directory.mkdir(parents=True, exist_ok=False)
+    return directory
+
+
+def find_session(home: Path, which: str, what: str, start: str) -> Path:
+    """The saved session directory `which` names (an id, a path, or 'latest'); SessionError naming recent ones."""
+    if which == "latest":
+        found = list_sessions(home)
+        if not found:
+            raise SessionError(f"no saved {what}s under {home}: {start}")
+        return found[0]
+    directory = Path(which).expanduser() if os.sep in which else home / which
+    if not (directory / STATE_FILE).is_file():
+        names = ", ".join(d.name for d in list_sessions(home)[:5]) or "none"
+        raise SessionError(f"no {what} {which!r} ({directory / STATE_FILE} missing); recent ones: {names}; "
+                           f"pass one of those to --resume, or 'latest'")
+    return directory
 
 
 def list_sessions(home: Path) -> list[Path]:

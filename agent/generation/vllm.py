@@ -77,17 +77,7 @@ class VLLMEngine:
     def __init__(self, trainable: Any, options: "VLLMEngine.Options") -> None:
         from vllm import LLM
 
-        self.trainable = trainable
-        self.options = options
-        self.tokenizer = trainable.tokenizer
-        self.context_window = trainable.context_window
-        self.chat_ids = trainable.chat_ids
-        self.stop_ids = list(trainable.stop_ids)
-        self.last_generation: Generation | None = None
-        self._owned_dir = options.adapter_dir is None
-        self.adapter_dir = Path(options.adapter_dir or tempfile.mkdtemp(prefix="autodidact-vllm-"))
-        self.adapter_dir.mkdir(parents=True, exist_ok=True)
-        self.version = 0
+        follow_trainable(self, trainable, options, "autodidact-vllm-")
         self._lora: Any = None
         self._stream_ids = itertools.count()
         source = _checkpoint_of(trainable)
@@ -213,6 +203,21 @@ class VLLMEngine:
         self.llm = None
         if self._owned_dir:
             shutil.rmtree(self.adapter_dir, ignore_errors=True)
+
+
+def follow_trainable(engine: Any, trainable: Any, options: Any, prefix: str) -> None:
+    """What both vLLM engines take from the trainable model, and the directory their adapter versions go to."""
+    engine.trainable = trainable
+    engine.options = options
+    engine.tokenizer = trainable.tokenizer
+    engine.context_window = trainable.context_window
+    engine.chat_ids = trainable.chat_ids
+    engine.stop_ids = list(trainable.stop_ids)
+    engine.last_generation = None
+    engine.version = 0
+    engine._owned_dir = options.adapter_dir is None
+    engine.adapter_dir = Path(options.adapter_dir or tempfile.mkdtemp(prefix=prefix))
+    engine.adapter_dir.mkdir(parents=True, exist_ok=True)
 
 
 class TextPieces:

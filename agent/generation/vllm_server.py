@@ -22,7 +22,6 @@ refuses n > 1 at temperature 0, so greedy asks once and repeats the answer (gree
 from __future__ import annotations
 
 import atexit
-import itertools
 import json
 import os
 import secrets
@@ -31,13 +30,13 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from agent.generation.vllm import INSTALL_HINT, TextPieces, _checkpoint_of, _lora_rank, sampling_fields
+from agent.generation.vllm import (INSTALL_HINT, TextPieces, _checkpoint_of, _lora_rank, follow_trainable,
+                                   sampling_fields)
 from agent.protocols import Generation, SamplingConfig, WeightsChanged
 
 
@@ -98,19 +97,9 @@ class VLLMServerEngine:
     def __init__(self, trainable: Any, options: "VLLMServerEngine.Options") -> None:
         import httpx
 
-        self.trainable = trainable
-        self.options = options
-        self.tokenizer = trainable.tokenizer
-        self.context_window = trainable.context_window
-        self.chat_ids = trainable.chat_ids
-        self.stop_ids = list(trainable.stop_ids)
-        self.last_generation: Generation | None = None
-        self.version = 0
+        follow_trainable(self, trainable, options, "autodidact-vllm-server-")
         self._adapter: tuple[str, Path] | None = None  # (name, directory) of the version being served
         self._tag = secrets.token_hex(3)  # several engines may share one server: names never collide
-        self._owned_dir = options.adapter_dir is None
-        self.adapter_dir = Path(options.adapter_dir or tempfile.mkdtemp(prefix="autodidact-vllm-server-"))
-        self.adapter_dir.mkdir(parents=True, exist_ok=True)
         self.process: subprocess.Popen | None = None
         self.log_path: Path | None = None
         if options.url is None:

@@ -18,14 +18,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from agent.chat.learning import write_adapter
-from agent.chat.session import STATE_FILE, chat_home, list_sessions
+from agent.chat.session import STATE_FILE, SessionError, chat_home, find_session, new_session_dir
 from agent.serve.learning import ServedAnswer, Update
 
 ANSWERS_FILE = "answers.jsonl"
@@ -37,10 +36,6 @@ ADAPTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 def serve_home(home: str | None = None) -> Path:
     """<home>/serve, where serving sessions live."""
     return (Path(home).expanduser() if home else chat_home().parent) / "serve"
-
-
-class SessionError(RuntimeError):
-    """A session cannot be found or read; the message says how to start or pick one."""
 
 
 @dataclass
@@ -64,28 +59,16 @@ class ServeSession:
 
     @classmethod
     def create(cls, home: Path, model: str, settings: dict) -> "ServeSession":
-        session_id = time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
-        directory = home / session_id
-        directory.mkdir(parents=True, exist_ok=False)
-        session = cls(SessionState(session_id, time.strftime("%Y-%m-%dT%H:%M:%S"), model, settings), directory)
+        directory = new_session_dir(home)
+        session = cls(SessionState(directory.name, time.strftime("%Y-%m-%dT%H:%M:%S"), model, settings), directory)
         session.save()
         return session
 
     @classmethod
     def resume(cls, home: Path, which: str) -> "ServeSession":
         """A saved session by id, by directory, or 'latest'."""
-        if which == "latest":
-            found = list_sessions(home)
-            if not found:
-                raise SessionError(f"no saved serving sessions under {home}: start one without --resume")
-            directory = found[0]
-        else:
-            directory = Path(which).expanduser() if os.sep in which else home / which
+        directory = find_session(home, which, "serving session", "start one without --resume")
         path = directory / STATE_FILE
-        if not path.is_file():
-            names = ", ".join(d.name for d in list_sessions(home)[:5]) or "none"
-            raise SessionError(f"no serving session {which!r} ({path} missing); recent ones: {names}; pass one "
-                               f"of those to --resume, or 'latest'")
         try:
             state = SessionState(**json.loads(path.read_text()))
         except (json.JSONDecodeError, TypeError) as e:
