@@ -62,10 +62,10 @@ def test_own_work_is_not_counted_as_a_neighbour(monkeypatch):
     assert governor.others_busy < 0.5
 
 
-def test_short_intervals_keep_the_previous_choice(monkeypatch):
+def test_short_intervals_keep_the_previous_measurement(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     governor = cpu.ThreadGovernor()
-    governor.threads = 1
+    governor.free = 1
     assert governor.choose() == 1  # measured right after creation: too short to judge, kept as it was
 
 
@@ -80,3 +80,31 @@ def test_fit_threads_sets_torch(monkeypatch):
     finally:
         cpu.configure(None)
         torch.set_num_threads(before)
+
+
+def test_workloads_of_one_process_share_the_free_cores(monkeypatch):
+    """A generation and an update at once (the server) each get half the free cores, not all of them."""
+    import threading
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    governor = cpu.ThreadGovernor()
+    inside, release = threading.Event(), threading.Event()
+
+    def other_workload() -> None:
+        with cpu.workload():
+            inside.set()
+            release.wait(10)
+
+    other = threading.Thread(target=other_workload)
+    other.start()
+    try:
+        assert inside.wait(10)
+        with cpu.workload():
+            assert cpu.active_workloads() == 2
+            shared = governor.choose()
+    finally:
+        release.set()
+        other.join()
+    assert cpu.active_workloads() == 0
+    assert shared == max(1, governor.free // 2)
+    assert governor.choose() == governor.free

@@ -11,14 +11,22 @@ thread count is set to the number of cores the other processes leave free. Their
 waiting: busy CPU time of the whole machine (/proc/stat) minus this process's own CPU time, over the interval
 since the previous look. The count never exceeds the cores this process may run on and never drops below 1.
 
+Several torch workloads of this process at once (the server generates while its learner updates) share those
+free cores: torch's thread count is one setting for the whole process, so while k workloads are inside
+`workload()` each of them runs with free // k threads (at least 1) instead of all of them with free, which
+would put twice as many spinning threads as cores on the machine (an update while serving took 5.6x as long).
+
 OMP_NUM_THREADS set by the user, or a fixed count from the caller, turns this off. On machines without
-/proc/stat (macOS) the count stays at the number of usable cores.
+/proc/stat (macOS) the free cores are all usable cores.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
+from typing import Iterator
 
 MIN_WINDOW_S = 0.2
 """Shorter intervals are too coarse for /proc/stat's 10 ms ticks: the previous choice is kept."""
@@ -73,7 +81,9 @@ class ThreadGovernor:
         if fixed is None and env.isdigit() and int(env) > 0:
             fixed = int(env)
         self.fixed = fixed
-        self.threads = fixed or usable_cores()
+        self.free = usable_cores()
+        """Cores the other processes left free over the last measured interval."""
+        self.threads = fixed or self.free
         self.others_busy = 0.0
         """Cores' worth of CPU the other processes used over the last measured interval."""
         self._last = self._sample()
@@ -93,17 +103,17 @@ class ThreadGovernor:
 
     def choose(self) -> int:
         """The thread count for the next piece of work, from the interval since the previous call."""
-        if not self.adaptive:
+        if self.fixed is not None:
             return self.threads
         now = self._sample()
         (busy0, own0, t0), (busy1, own1, t1) = self._last, now
         window = t1 - t0
-        if window < MIN_WINDOW_S:
-            return self.threads
-        self._last = now
-        self.others_busy = max(0.0, ((busy1 - busy0) - (own1 - own0)) / window)
-        cores = usable_cores()
-        self.threads = max(1, min(cores, int(cores - self.others_busy + FREE_CORE_SLACK)))
+        if self.adaptive and window >= MIN_WINDOW_S:
+            self._last = now
+            self.others_busy = max(0.0, ((busy1 - busy0) - (own1 - own0)) / window)
+            cores = usable_cores()
+            self.free = max(1, min(cores, int(cores - self.others_busy + FREE_CORE_SLACK)))
+        self.threads = max(1, self.free // max(1, active_workloads()))
         return self.threads
 
     @staticmethod
@@ -112,6 +122,26 @@ class ThreadGovernor:
 
 
 _governor: ThreadGovernor | None = None
+_active = 0
+_active_lock = threading.Lock()
+
+
+def active_workloads() -> int:
+    """How many torch workloads of this process are inside workload() now."""
+    return _active
+
+
+@contextlib.contextmanager
+def workload() -> Iterator[None]:
+    """Mark a generation or an update running: while others run beside it, they share the free cores."""
+    global _active
+    with _active_lock:
+        _active += 1
+    try:
+        yield
+    finally:
+        with _active_lock:
+            _active -= 1
 
 
 def configure(fixed: int | None = None) -> ThreadGovernor:

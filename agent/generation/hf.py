@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from agent.generation.cpu import fit_threads
+from agent.generation.cpu import fit_threads, workload
 from agent.learn.lora import AdapterHistory, LoraSettings, attach_lora
 from agent.generation.models import DEFAULT_MODEL, load_model_and_tokenizer
 from agent.protocols import Generation, SamplingConfig
@@ -148,8 +148,6 @@ class HFPolicy:
         from transformers import StoppingCriteria, StoppingCriteriaList
 
         on_cpu = self.device.type == "cpu"
-        if on_cpu:
-            fit_threads()  # as many threads as other processes leave cores free (agent/generation/cpu.py)
         last_fit = [time.monotonic()]
 
         class Halt(StoppingCriteria):
@@ -173,7 +171,9 @@ class HFPolicy:
             # Set every warper explicitly: None would let the checkpoint's generation_config fill it in.
             knobs.update(temperature=sampling.temperature, top_p=sampling.top_p, top_k=0, min_p=0.0,
                          typical_p=1.0)
-        with self._generation_mode(), self._seeded(sampling.seed):
+        with workload(), self._generation_mode(), self._seeded(sampling.seed):
+            if on_cpu:
+                fit_threads()  # the cores other processes leave free, shared with an update beside it (cpu.py)
             out = self.model.generate(
                 input_ids=prompt, attention_mask=torch.ones_like(prompt), streamer=streamer,
                 stopping_criteria=StoppingCriteriaList([Halt()]), **knobs)

@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Sequence
 
-from agent.generation.cpu import fit_threads
+from agent.generation.cpu import fit_threads, workload
 from agent.learn.losses import (
     clip_per_token, group_advantages, importance_ratio, policy_gradient, reverse_kl, token_logprobs, topk_divergence,
 )
@@ -211,8 +211,13 @@ class SDPOLearner:
 
     def update(self, episodes: Sequence[LearnerEpisode]) -> SDPOStats:
         """One SDPO update on a batch; episodes without signal are listed in the stats, never raised."""
+        with workload():  # a generation beside it (the server's) shares the free cores (agent/generation/cpu.py)
+            return self._update(episodes)
+
+    def _update(self, episodes: Sequence[LearnerEpisode]) -> SDPOStats:
         started = time.perf_counter()
-        if self.policy.device.type == "cpu":
+        on_cpu = self.policy.device.type == "cpu"
+        if on_cpu:
             fit_threads()  # as many threads as other processes leave cores free (agent/generation/cpu.py)
         stats = SDPOStats()
         scored = self._prepare(episodes, stats)
@@ -236,6 +241,8 @@ class SDPOLearner:
             for step in range(self.config.steps_per_update):
                 loss, pg_loss, mismatch = 0.0, 0.0, 0.0
                 for item in scored:
+                    if on_cpu:
+                        fit_threads()  # re-fit: a generation beside this update may have started or ended
                     with self.scorer.recomputed_activations():
                         totals = self._student_pass(item, step, total_tokens)
                     loss += totals.loss
