@@ -1,7 +1,7 @@
 """`autodidact serve --engine vllm`: the server answering with vLLM's engine (its CPU build here) in its own
 process, following the learner's weights: chat and streaming, a follow-up that updates the weights (the
-fingerprint changes and the vLLM engine serves the new version), undo back to the earlier answers, and a client
-that leaves mid-stream aborting its vLLM request.
+fingerprint changes and the vLLM engine serves the new version), undo back to the earlier answers, a posted
+solution learned from (SDFT), and a client that leaves mid-stream aborting its vLLM request.
 """
 
 from __future__ import annotations
@@ -54,6 +54,20 @@ def test_a_follow_up_moves_vllm_to_the_new_weights_and_undo_brings_them_back(ser
     restored = greedy(client, max_tokens=24)
     assert restored.system_fingerprint == before.system_fingerprint
     assert restored.choices[0].message.content == before.choices[0].message.content
+
+
+def test_a_posted_solution_is_learned_from_and_vllm_serves_the_result(server):
+    client = server.client()
+    answer = greedy(client, max_tokens=24)
+    with server.http() as http:
+        reply = http.post("/v1/feedback", json={"completion_id": answer.id,
+                                                "solution": "def add(a, b):\n    return a + b\n"})
+        assert reply.status_code == 200, reply.text
+        queued = reply.json()["update"]
+    assert queued["source"] == "solution"
+    update = wait_update(server, queued["id"], timeout=300)
+    assert update["status"] == "done" and update["tokens"] > 0, update
+    assert greedy(client, max_tokens=24).system_fingerprint == f"adapter-{update['weights']}"
 
 
 def test_a_client_that_leaves_mid_stream_aborts_the_vllm_request(server):
