@@ -41,6 +41,7 @@ PROMPT = [{"role": "system", "content": "You are a competitive programmer. Answe
           {"role": "user", "content": "Read N integers from standard input and print how many pairs (i, j) with "
                                       "i < j have an even sum."}]
 SWAPS = 5
+_ORIGINAL_FIELDS = None  # vLLM's sampling fields before the end of turn was held off
 
 
 def rss_mib(pid: int | None = None, tree: bool = False) -> float:
@@ -60,8 +61,9 @@ def hold_off_end_of_turn(engine_name: str, engine: Any, length: int) -> None:
     import agent.generation.vllm as in_process
     import agent.generation.vllm_server as server
 
-    original = getattr(in_process, "_bench_original_fields", in_process.sampling_fields)
-    in_process._bench_original_fields = original
+    global _ORIGINAL_FIELDS
+    _ORIGINAL_FIELDS = _ORIGINAL_FIELDS or in_process.sampling_fields
+    original = _ORIGINAL_FIELDS
 
     def fields(*args: Any) -> dict:
         out = original(*args)

@@ -29,7 +29,7 @@ import time
 from typing import Iterator
 
 MIN_WINDOW_S = 0.2
-"""Shorter intervals are too coarse for /proc/stat's 10 ms ticks: the previous choice is kept."""
+"""Shorter intervals are too coarse for /proc/stat's 10 ms ticks: the previous measurement is kept."""
 
 FREE_CORE_SLACK = 0.3
 """A core counts as free when the others leave at least 1 - this much of it (they are rarely at exactly 0)."""
