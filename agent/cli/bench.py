@@ -29,12 +29,17 @@ def register(sub) -> None:
     p.add_argument("--api-key", help="key for --remote-model (not saved with the run; or set the provider's "
                                      "environment variable, e.g. OPENAI_API_KEY)")
     p.add_argument("dirs", nargs="*", metavar="DIR", help="with `report`: run directories to compare")
+    p.add_argument("--shards", action="store_true",
+                   help="with `report`: the directories are shards of one bench (same settings, disjoint "
+                        "problems, e.g. --ids halves run side by side): pool them into one summary")
     p.set_defaults(handler=bench_command)
 
 
 def bench_command(args: argparse.Namespace) -> int:
     if args.taskset == "report":
-        return _report(args.dirs)
+        return _report(args.dirs, args.shards)
+    if args.shards:
+        return fail("--shards belongs to `autodidact bench report --shards DIR DIR...`")
     if args.dirs:
         return fail(f"unexpected arguments {' '.join(args.dirs)}; did you mean `autodidact bench report DIR...`?")
     from rich.console import Console
@@ -116,9 +121,9 @@ def _finish(rundir, session, cfg, console) -> int:
     return 0
 
 
-def _report(dirs: list[str]) -> int:
+def _report(dirs: list[str], shards: bool = False) -> int:
     from agent.report import summary as report
 
     if not dirs:
         return fail("usage: autodidact bench report DIR [DIR...]")
-    return report.report_main(dirs, None)
+    return report.report_main(dirs, None, shards=shards)

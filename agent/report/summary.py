@@ -35,6 +35,9 @@ CONFIG_FILE = "config.json"
 PLOT_FILE = "discovery.png"
 REQUIRED_FIELDS = ("method", "problem", "seed", "attempt", "passed")
 INDEPENDENT_PREFIX = "best-of-k"
+# Settings that shards of one bench must share (they may differ in the problems they ran, and in the engine
+# and sandbox, which change how fast, not what, a bench computes).
+SHARD_KEYS = ("model", "dtype", "budget", "batch", "visible", "seed", "seeds", "methods", "sampling", "lora", "sdpo")
 
 
 def estimator_for(method: str) -> str:
@@ -186,14 +189,66 @@ def summarize(
     """Estimate discovery@1..K per method from a bench directory; write summary.json there when `write`."""
     records, skipped = read_attempts(bench_dir)
     K, K_source, samples = resolve_budget(bench_dir, records, budget)
-    methods = {m: _summarize_method(m, problems, K, samples, level, n_boot, seed)
-               for m, problems in sorted(_runs(records).items())}
-    summary = {"dir": str(bench_dir), "K": K, "K_source": K_source, "best_of_k_samples": samples,
-               "level": level, "attempts": len(records),
-               **skipped, "methods": methods}
+    summary = {"dir": str(bench_dir), **_estimate(records, skipped, K, K_source, samples, level, n_boot, seed)}
     if write:
         (Path(bench_dir) / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def summarize_shards(dirs: list[str], *, level: float = 0.9, n_boot: int = 2000, seed: int = 0) -> dict:
+    """One summary of a bench split into shards: directories run with the same settings on disjoint problems
+    (for example `--ids` halves run side by side), pooled as if one bench had run them all."""
+    if len(dirs) < 2:
+        raise ValueError("pooling needs at least two shard directories; for one, use `bench report DIR`")
+    settings, records, skipped, owner = None, [], {"truncated_last_line": 0, "duplicates": 0}, {}
+    for d in dirs:
+        rows, skip = read_attempts(d)
+        config_path = Path(d) / CONFIG_FILE
+        config = json.loads(config_path.read_text()) if config_path.is_file() else {}
+        mine = {k: config.get(k) for k in SHARD_KEYS}
+        if settings is None:
+            settings, first, K, K_source, samples = mine, d, *resolve_budget(d, rows, None)
+        elif mine != settings:
+            diff = sorted(k for k in mine if mine[k] != settings[k])
+            raise ValueError(f"{d} was run with other settings than {first} ({', '.join(diff)}): "
+                             "only shards of one bench configuration can be pooled")
+        for r in rows:
+            key = (r["method"], str(r["problem"]))
+            if owner.setdefault(key, d) != d:
+                raise ValueError(f"{r['method']} on {r['problem']} is in both {owner[key]} and {d}: shards must "
+                                 "hold disjoint problems")
+        records += rows
+        skipped = {k: skipped[k] + skip[k] for k in skipped}
+    return {"dirs": list(dirs), **_estimate(records, skipped, K, K_source, samples, level, n_boot, seed)}
+
+
+def _estimate(records, skipped, K, K_source, samples, level, n_boot, seed) -> dict:
+    methods = {m: _summarize_method(m, problems, K, samples, level, n_boot, seed)
+               for m, problems in sorted(_runs(records).items())}
+    return {"K": K, "K_source": K_source, "best_of_k_samples": samples, "level": level, "attempts": len(records),
+            **skipped, "methods": methods, "paired": paired_against(methods, K, level=level, seed=seed)}
+
+
+def paired_against(methods: dict, K: int, *, reference: str = INDEPENDENT_PREFIX, level: float = 0.9,
+                   seed: int = 0) -> dict:
+    """Each method against `reference` problem by problem: the mean of (method's discovery@K - the
+    reference's pass@K) over the problems both completed, with a bootstrap interval over problems.
+
+    Pairing by problem removes the spread between easy and hard problems, which dominates an unpaired
+    comparison of two curves on a few dozen problems. Empty when the reference did not run.
+    """
+    ref = methods.get(reference, {}).get("per_problem") or {}
+    out = {}
+    for name, m in methods.items():
+        common = sorted(set(m["per_problem"]) & set(ref)) if name != reference else []
+        if not common:
+            continue
+        diffs = [m["per_problem"][p]["curve"][K - 1] - ref[p]["curve"][K - 1] for p in common]
+        low, high = discovery.bootstrap_mean_ci(diffs, level=level, seed=seed)
+        out[name] = {"against": reference, "k": K, "problems": len(common), "difference": float(np.mean(diffs)),
+                     "ci": [low, high], "better": sum(d > 0 for d in diffs), "worse": sum(d < 0 for d in diffs),
+                     "verdict": ("above zero" if low > 0 else "below zero" if high < 0 else "contains zero")}
+    return out
 
 
 def compare(dirs: list[str], *, level: float = 0.9, n_boot: int = 2000) -> dict:
@@ -239,8 +294,12 @@ def render_table(summary: dict):
             notes.append(f"{name}: {m['incomplete_runs']} incomplete run(s) not counted")
         if m["problems_without_complete_runs"]:
             notes.append(f"{name}: no complete run for {len(m['problems_without_complete_runs'])} problem(s)")
+    for name, d in (summary.get("paired") or {}).items():
+        notes.append(f"{name} - {d['against']} at @{d['k']}, paired over {d['problems']} problems: "
+                     f"{100 * d['difference']:+.1f} ({pct}% CI {100 * d['ci'][0]:+.1f} to {100 * d['ci'][1]:+.1f}, "
+                     f"{d['verdict']}; better on {d['better']}, worse on {d['worse']})")
     if notes:
-        table.caption = "; ".join(notes)
+        table.caption = "\n".join(notes)
     return table
 
 
@@ -273,26 +332,29 @@ def plot_curves(summary: dict, path: str | Path) -> Path:
     return path
 
 
-def report_main(dirs: list[str], out: str | None) -> int:
+def report_main(dirs: list[str], out: str | None, *, shards: bool = False) -> int:
     """`autodidact bench report DIR...`: print the comparison table and write the plot (and comparison.json).
 
-    `out` is a directory for the outputs; by default the bench directory itself when there is one, else
-    the current directory. Returns an exit code.
+    With `shards`, the directories are parts of one bench on disjoint problems and are pooled into one
+    summary (shards.json and discovery_shards.png). `out` is a directory for the outputs; by default the bench
+    directory itself when there is one, else the current directory. Returns an exit code.
     """
     from rich.console import Console
 
     console = Console()
     try:
-        summary = compare(dirs)
+        summary = summarize_shards(dirs) if shards else compare(dirs)
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     out_dir = Path(out) if out else (Path(dirs[0]) if len(dirs) == 1 else Path.cwd())
     out_dir.mkdir(parents=True, exist_ok=True)
     console.print(render_table(summary))
-    plot = plot_curves(summary, out_dir / (PLOT_FILE if len(dirs) == 1 else "discovery_compare.png"))
-    summary_path = out_dir / (SUMMARY_FILE if len(dirs) == 1 else "comparison.json")
-    if summary_path.is_file():
+    stem = "shards" if shards else None
+    plot = plot_curves(summary, out_dir / (f"discovery_{stem}.png" if stem else
+                                           PLOT_FILE if len(dirs) == 1 else "discovery_compare.png"))
+    summary_path = out_dir / (f"{stem}.json" if stem else SUMMARY_FILE if len(dirs) == 1 else "comparison.json")
+    if summary_path.is_file() and not stem:
         # Keep what the bench added to its own summary (time shares, config); refresh the estimates.
         summary = {**json.loads(summary_path.read_text()), **summary}
     summary_path.write_text(json.dumps(summary, indent=2) + "\n")
