@@ -100,7 +100,7 @@ class RunConfig:
     lora: dict = field(default_factory=dict)
     """LoRA settings (agent/learn/lora.py LoraSettings fields: rank, alpha, dropout, target_modules)."""
     sdpo: dict = field(default_factory=dict)
-    """SDPO settings (agent/learn/sdpo.py SDPOConfig fields: lr, k, alpha, teacher, ...)."""
+    """SDPO settings (agent/learn/settings.py SDPOConfig fields: lr, k, alpha, teacher, ...)."""
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
 
     def __post_init__(self) -> None:
