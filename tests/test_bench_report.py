@@ -87,3 +87,17 @@ def test_shards_must_be_disjoint_and_alike(tmp_path, capsys):
         summarize_shards([str(a)])
     assert report_main([str(a), str(overlap)], None, shards=True) == 2
     assert "disjoint problems" in capsys.readouterr().err
+
+
+def test_the_command_line_takes_shard_dirs_after_the_flag(tmp_path, monkeypatch):
+    from agent.cli import main
+
+    a, b = _write(tmp_path / "a", _p1(), ids="p1"), _write(tmp_path / "b", _p2(), ids="p2")
+    monkeypatch.chdir(tmp_path / "a")  # the report must not land in the current directory
+    assert main(["bench", "report", "--shards", str(a), str(b)]) == 0
+    assert json.loads((tmp_path / "shards.json").read_text())["paired"]["sdpo"]["problems"] == 2
+    assert main(["bench", "report", str(a), "--shards", str(b), "--out", str(tmp_path / "r")]) == 0
+    assert (tmp_path / "r" / "discovery_shards.png").is_file()
+    assert not (tmp_path / "a" / "shards.json").exists()
+    with pytest.raises(SystemExit):
+        main(["bench", "report", "--shards", str(a), str(b), "--bogus"])

@@ -40,7 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        # argparse fills a trailing `nargs="*"` positional before the options that follow it, so
+        # `bench report --shards A B` leaves A B over: they belong to that positional.
+        if isinstance(getattr(args, "dirs", None), list) and not any(e.startswith("-") for e in extra):
+            args.dirs.extend(extra)
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

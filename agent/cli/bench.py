@@ -37,7 +37,7 @@ def register(sub) -> None:
 
 def bench_command(args: argparse.Namespace) -> int:
     if args.taskset == "report":
-        return _report(args.dirs, args.shards)
+        return _report(args.dirs, args.shards, args.out)
     if args.shards:
         return fail("--shards belongs to `autodidact bench report --shards DIR DIR...`")
     if args.dirs:
@@ -121,9 +121,9 @@ def _finish(rundir, session, cfg, console) -> int:
     return 0
 
 
-def _report(dirs: list[str], shards: bool = False) -> int:
+def _report(dirs: list[str], shards: bool = False, out: str | None = None) -> int:
     from agent.report import summary as report
 
     if not dirs:
         return fail("usage: autodidact bench report DIR [DIR...]")
-    return report.report_main(dirs, None, shards=shards)
+    return report.report_main(dirs, out, shards=shards)

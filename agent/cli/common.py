@@ -16,7 +16,8 @@ from agent.config import RunConfig, load_config_file, merge
 def add_common_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("taskset", nargs="?", help="built-in set (starter, bundled, humaneval) or LiveCodeBench JSONL path")
     p.add_argument("--config", help="TOML or JSON file with settings (flags override it)")
-    p.add_argument("--out", help="run directory to create (default runs/<command>-<time>)")
+    p.add_argument("--out", help="run directory to create (default runs/<command>-<time>); with `bench report`: "
+                                 "the folder for its summary and plot")
     p.add_argument("--resume", metavar="DIR", help="continue an interrupted run in DIR")
     g = p.add_argument_group("tasks")
     g.add_argument("--ids", help="comma-separated task ids")

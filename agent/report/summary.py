@@ -332,12 +332,20 @@ def plot_curves(summary: dict, path: str | Path) -> Path:
     return path
 
 
+def _default_out(dirs: list[str]) -> Path:
+    if len(dirs) == 1:
+        return Path(dirs[0])
+    parents = {Path(d).resolve().parent for d in dirs}
+    return parents.pop() if len(parents) == 1 else Path.cwd()
+
+
 def report_main(dirs: list[str], out: str | None, *, shards: bool = False) -> int:
     """`autodidact bench report DIR...`: print the comparison table and write the plot (and comparison.json).
 
     With `shards`, the directories are parts of one bench on disjoint problems and are pooled into one
     summary (shards.json and discovery_shards.png). `out` is a directory for the outputs; by default the bench
-    directory itself when there is one, else the current directory. Returns an exit code.
+    directory itself when there is one, else the folder that holds all of them (the current directory when they
+    share none). Returns an exit code.
     """
     from rich.console import Console
 
@@ -347,7 +355,7 @@ def report_main(dirs: list[str], out: str | None, *, shards: bool = False) -> in
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    out_dir = Path(out) if out else (Path(dirs[0]) if len(dirs) == 1 else Path.cwd())
+    out_dir = Path(out) if out else _default_out(dirs)
     out_dir.mkdir(parents=True, exist_ok=True)
     console.print(render_table(summary))
     stem = "shards" if shards else None
