@@ -3,11 +3,11 @@
 # SDPO + GRPO blend on the same budget, as two shards on disjoint problems (odd ids, even ids) that run side by
 # side with one thread each, which on 2 cores gives about twice the throughput of one process with two threads.
 #
-#   benchmarks/bench_bundled.sh [OUT]      # default OUT: runs/bench-bundled; about 6.5 hours on 2 cores
+#   benchmarks/bench_bundled.sh [OUT]      # default OUT: runs/bench-bundled; about 7 hours on 2 cores
 #
-# The load average goes to OUT/load.txt every 5 minutes. Run it again to continue: each shard resumes from
-# OUT/a or OUT/b (`bench --resume` keeps finished units).
-# When both shards are done:
+# benchmarks/bench_bundled.toml turns off two costs of the update that do not change it (a run started without
+# them resumes with them). The load average goes to OUT/load.txt every 5 minutes. Run it again to continue:
+# each shard resumes from OUT/a or OUT/b (`bench --resume` keeps finished units). When both shards are done:
 #
 #   autodidact bench report --shards OUT/a OUT/b
 set -euo pipefail
@@ -32,7 +32,8 @@ shard() {
     [ -f "$out/$name/config.json" ] && where=(--resume "$out/$name")
     local rc=0
     OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "$bin" bench bundled --ids "$(ids "$start")" -K 8 -R 3 -B 2 \
-        --max-new-tokens 128 --methods best-of-k,multi-turn,sdpo,sdpo-grpo "${where[@]}" >> "$out/$name.log" 2>&1 \
+        --max-new-tokens 128 --methods best-of-k,multi-turn,sdpo,sdpo-grpo --config benchmarks/bench_bundled.toml \
+        "${where[@]}" >> "$out/$name.log" 2>&1 \
         || rc=$?
     echo "$name exit $rc at $(date -u +%FT%TZ)" >> "$out/done.txt"
     return $rc

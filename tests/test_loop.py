@@ -178,6 +178,21 @@ def test_run_dir_refuses_to_overwrite_and_checks_config_on_resume(tmp_path):
         RunDir.resume(tmp_path / "elsewhere", cfg)
 
 
+def test_resume_may_change_what_an_update_costs_but_not_what_it_computes(tmp_path):
+    RunDir.create(tmp_path / "r", RunConfig(budget=3).to_dict())
+    with pytest.raises(RunDirError, match=r"sdpo: run has \{\}, now \{'lr': 1e-05\}"):
+        RunDir.resume(tmp_path / "r", RunConfig(budget=3, sdpo={"lr": 1e-5, "measure_after": False}).to_dict())
+    assert not (tmp_path / "r" / "resumes.jsonl").exists()
+
+    cheaper = RunConfig(budget=3, sdpo={"measure_after": False, "recompute_activations": False}).to_dict()
+    run = RunDir.resume(tmp_path / "r", cheaper)
+    RunDir.resume(tmp_path / "r", cheaper)  # the same settings again: nothing new to record
+    (line,) = run.read("resumes.jsonl")
+    assert line["changed"] == {"sdpo.measure_after": ["default", False],
+                               "sdpo.recompute_activations": ["default", False]}
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["sdpo"] == {}  # what the run was made with
+
+
 def make_session(path, tasks, policy, learner, sandbox, resume=False):
     cfg = RunConfig(budget=3, batch=1)
     rundir = RunDir.resume(path, cfg.to_dict()) if resume else RunDir.create(path, cfg.to_dict())

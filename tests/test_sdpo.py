@@ -306,6 +306,25 @@ def test_chunked_recomputed_scoring_gives_the_same_gradient_as_one_plain_pass(po
 
 
 @pytest.mark.slow
+def test_recompute_and_the_after_step_measure_change_the_cost_not_the_step(policy) -> None:
+    # What lets a run resume with them changed (agent/episode/rundir.py COST_ONLY_SDPO): the same adapter after
+    # an update with or without gradient checkpointing and the KL measured after the step.
+    import torch
+
+    def adapter_after(**settings) -> dict:
+        policy.history.reset()
+        torch.manual_seed(0)
+        SDPOLearner(policy, SDPOConfig(**settings)).update([failed_episode(policy)])
+        return adapter_state(policy)
+
+    reference = adapter_after()
+    for settings in ({"recompute_activations": False}, {"measure_after": False},
+                     {"recompute_activations": False, "measure_after": False}):
+        assert same(adapter_after(**settings), reference), settings
+    policy.history.reset()
+
+
+@pytest.mark.slow
 def test_recompute_runs_each_layer_again_in_backward_and_leaves_the_model_as_it_was(policy) -> None:
     from agent.learn.sdpo import SDPOStats
 

@@ -8,6 +8,8 @@ nothing it finished and can be resumed.
                      each log belong to finished episodes (lines past that are from an unfinished episode and
                      are dropped on resume, then redone)
     checkpoints/     the adapter at the last finished episode (step-N), and the final adapter
+    resumes.jsonl    one line per resume that changed a setting allowed to change (RESUME_FREE_KEYS,
+                     COST_ONLY_SDPO): what it was and what it is from then on
     summary.json     written at the end
 
 Every file that is rewritten is written to a temporary name and renamed, so a crash leaves the old or the new
@@ -18,11 +20,15 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 LOGS = ("attempts.jsonl", "updates.jsonl")
 # Settings that may differ on --resume without changing what the run computes.
 RESUME_FREE_KEYS = {"sandbox.workers", "sandbox.backend", "eval_taskset", "eval_samples", "eval_budget"}
+# [sdpo] settings that change what an update costs, not the weights it produces: gradient checkpointing replays
+# the same forward, and the KL measured after the step is a diagnostic.
+COST_ONLY_SDPO = ("recompute_activations", "measure_after")
 
 
 class RunDirError(ValueError):
@@ -47,6 +53,17 @@ def _flatten(d: dict, prefix: str = "") -> dict:
         else:
             out[key] = v
     return out
+
+
+def _split_cost_only(config: dict) -> dict:
+    """The config with COST_ONLY_SDPO taken out of its [sdpo] table into keys of their own ('sdpo.<name>')."""
+    sdpo = dict(config.get("sdpo") or {})
+    cost = {f"sdpo.{name}": sdpo.pop(name) for name in COST_ONLY_SDPO if name in sdpo}
+    return {**config, "sdpo": sdpo, **cost}
+
+
+def _resume_free(key: str) -> bool:
+    return key in RESUME_FREE_KEYS or key.removeprefix("sdpo.") in COST_ONLY_SDPO
 
 
 class RunDir:
@@ -84,14 +101,21 @@ class RunDir:
             from agent.config import merge
 
             saved = merge(defaults, saved, keep_none=True)
-        a, b = _flatten(saved), _flatten(config)
-        differ = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k) and k not in RESUME_FREE_KEYS)
+        a, b = _flatten(_split_cost_only(saved)), _flatten(_split_cost_only(config))
+        differ = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k) and not _resume_free(k))
         if differ:
             detail = "; ".join(f"{k}: run has {a.get(k)!r}, now {b.get(k)!r}" for k in differ[:6])
             raise RunDirError(
                 f"{run.path} was made with a different configuration ({detail}); resume it with the same "
                 "options (they are in its config.json, usable with --config), or start a new run with --out"
             )
+        for earlier in run.read("resumes.jsonl"):  # what the last resume ran with
+            a.update({k: new for k, (_, new) in earlier["changed"].items()})
+        changed = {k: [a.get(k, "default"), b.get(k, "default")] for k in sorted(set(a) | set(b))
+                   if a.get(k, "default") != b.get(k, "default")}
+        if changed:
+            run.append("resumes.jsonl", {"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                         "changed": changed})
         run.checkpoints.mkdir(exist_ok=True)
         state = run.load_state()
         for name in LOGS:
