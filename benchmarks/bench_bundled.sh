@@ -7,7 +7,8 @@
 #
 # benchmarks/bench_bundled.toml turns off two costs of the update that do not change it (a run started without
 # them resumes with them). The load average goes to OUT/load.txt every 5 minutes. Run it again to continue:
-# each shard resumes from OUT/a or OUT/b (`bench --resume` keeps finished units). When both shards are done:
+# each shard resumes from OUT/a or OUT/b (`bench --resume` keeps finished units); to continue on another machine,
+# `autodidact bench snapshot OUT/a --out COPY/a` (and b) copies the finished units. When both shards are done:
 #
 #   autodidact bench report --shards OUT/a OUT/b
 set -euo pipefail

@@ -229,6 +229,45 @@ def test_interrupted_session_resumes_without_losing_or_repeating_attempts(tmp_pa
     assert len(updates) == 5
 
 
+def test_snapshot_of_finished_units_resumes_at_the_unit_in_progress(tmp_path, sandbox, capsys):
+    from agent.cli import main
+
+    tasks = [add_task("p1"), add_task("p2")]
+
+    class Interrupting(ScriptedPolicy):
+        def generate(self, messages, n, sampling):
+            if len(self.seen) == 3:  # p1 finished in 2 attempts; p2 stopped after its first episode
+                raise KeyboardInterrupt
+            return super().generate(messages, n, sampling)
+
+    session = make_session(tmp_path / "r", tasks, Interrupting([WRONG, RIGHT, WRONG]), RecordingLearner(), sandbox)
+    with pytest.raises(KeyboardInterrupt):
+        session.run()
+    assert main(["bench", "snapshot", str(tmp_path / "r")]) == 2
+    assert "usage: autodidact bench snapshot DIR --out DEST" in capsys.readouterr().err
+    assert main(["bench", "snapshot", str(tmp_path / "r"), "--out", str(tmp_path / "s")]) == 0
+    out = capsys.readouterr().out
+    assert "1 finished unit of" in out and "left out of the unit in progress: 1 attempts.jsonl" in out
+    assert main(["bench", "snapshot", str(tmp_path / "r"), "--out", str(tmp_path / "s")]) == 2
+    assert "already holds files" in capsys.readouterr().err
+
+    state = json.loads((tmp_path / "s" / "state.json").read_text())
+    assert list(state["done"]) == ["sdpo|p1|0"] and "current" not in state and "adapter" not in state
+    assert state["lines"] == {"attempts.jsonl": 2, "updates.jsonl": 2}
+    assert not any((tmp_path / "s" / "checkpoints").iterdir())
+    source = json.loads((tmp_path / "r" / "state.json").read_text())
+    assert state["wall"] <= source["wall"] and state["timings"]["generation"] <= source["timings"]["generation"]
+
+    # The copy resumes with p2 from its first attempt; the source still holds its own progress.
+    session = make_session(tmp_path / "s", tasks, ScriptedPolicy([WRONG, WRONG, RIGHT]), RecordingLearner(), sandbox,
+                           resume=True)
+    outcomes = session.run()
+    lines = [json.loads(x) for x in (tmp_path / "s" / "attempts.jsonl").read_text().splitlines()]
+    assert [(r["problem"], r["attempt"]) for r in lines] == [("p1", 1), ("p1", 2), ("p2", 1), ("p2", 2), ("p2", 3)]
+    assert {k: o.solved_at for k, o in outcomes.items()} == {"sdpo|p1|0": 2, "sdpo|p2|0": 3}
+    assert json.loads((tmp_path / "r" / "state.json").read_text())["current"]["key"] == "sdpo|p2|0"
+
+
 def test_bench_best_of_k_draws_k_times_r_samples_and_shows_that_budget(tmp_path, sandbox):
     from rich.console import Console
 

@@ -1,5 +1,6 @@
 """`autodidact bench TASKSET`: discovery@K of best-of-k sampling, multi-turn retrying and SDPO on the same
-problems, model and budget; `autodidact bench report DIR...` re-reads and compares runs.
+problems, model and budget; `autodidact bench report DIR...` re-reads and compares runs; `autodidact bench snapshot
+DIR --out DEST` copies a bench's finished units without its checkpoints (to continue it on another machine).
 
 Every method x problem x seed is one unit of work, written to the run directory as it happens, so the benchmark
 resumes where it stopped. SDPO units start from the base weights (per-problem reset, the paper's test-time
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from agent.cli.common import (
     add_common_args, fail, load_models, load_tasks, make_learner, open_run_dir, resolve_config,
@@ -20,7 +22,8 @@ from agent.episode.methods import LEARNING_METHODS
 
 def register(sub) -> None:
     p = sub.add_parser("bench", help="benchmark discovery@K: best-of-k vs multi-turn vs sdpo "
-                                     "(`bench report DIR...` compares finished runs)")
+                                     "(`bench report DIR...` compares finished runs; `bench snapshot DIR --out "
+                                     "DEST` copies the finished units)")
     add_common_args(p)
     p.add_argument("--methods", help="comma-separated subset of best-of-k,multi-turn,sdpo,sdpo-grpo")
     p.add_argument("-R", "--seeds", type=int, help="seeds per problem for the sequential methods")
@@ -38,6 +41,8 @@ def register(sub) -> None:
 def bench_command(args: argparse.Namespace) -> int:
     if args.taskset == "report":
         return _report(args.dirs, args.shards, args.out)
+    if args.taskset == "snapshot":
+        return _snapshot(args.dirs, args.out)
     if args.shards:
         return fail("--shards belongs to `autodidact bench report --shards DIR DIR...`")
     if args.dirs:
@@ -127,3 +132,21 @@ def _report(dirs: list[str], shards: bool = False, out: str | None = None) -> in
     if not dirs:
         return fail("usage: autodidact bench report DIR [DIR...]")
     return report.report_main(dirs, out, shards=shards)
+
+
+def _snapshot(dirs: list[str], out: str | None) -> int:
+    from agent.episode.rundir import RunDir, RunDirError
+
+    if len(dirs) != 1 or not out:
+        return fail("usage: autodidact bench snapshot DIR --out DEST")
+    if not (Path(dirs[0]) / "config.json").is_file():
+        return fail(f"{dirs[0]} is not a run directory (no config.json)")
+    try:
+        result = RunDir(dirs[0]).snapshot_finished(out)
+    except RunDirError as e:
+        return fail(str(e))
+    left = ", ".join(f"{n} {name}" for name, n in result["dropped"].items() if n) or "nothing"
+    units = result["units"]
+    print(f"{units} finished unit{'s' if units != 1 else ''} of {dirs[0]} copied to {out} (left out of the unit in progress: {left}); "
+          f"continue there with `autodidact bench --resume {out}`")
+    return 0

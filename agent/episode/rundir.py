@@ -7,7 +7,8 @@ nothing it finished and can be resumed.
     state.json       what is finished: completed units, the current unit's progress, and how many lines of
                      each log belong to finished episodes (lines past that are from an unfinished episode and
                      are dropped on resume, then redone)
-    checkpoints/     the adapter at the last finished episode (step-N), and the final adapter
+    checkpoints/     the adapter at the last finished episode (step-N), and the final adapter (a benchmark's
+                     finished units alone need none: snapshot_finished copies them without it)
     resumes.jsonl    one line per resume that changed a setting allowed to change (RESUME_FREE_KEYS,
                      COST_ONLY_SDPO): what it was and what it is from then on
     summary.json     written at the end
@@ -24,6 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 LOGS = ("attempts.jsonl", "updates.jsonl")
+# Where each log records the time its lines took: (the Timings field, the record's field).
+_TIMED_FIELDS = {"attempts.jsonl": (("generation", "gen_seconds"), ("grading", "grade_seconds")),
+                 "updates.jsonl": (("update", "seconds"),)}
 # Settings that may differ on --resume without changing what the run computes.
 RESUME_FREE_KEYS = {"sandbox.workers", "sandbox.backend", "eval_taskset", "eval_samples", "eval_budget"}
 # [sdpo] settings that change what an update costs, not the weights it produces: gradient checkpointing replays
@@ -167,6 +171,47 @@ class RunDir:
         write_json_atomic(self.path / "state.json", state)
         if previous and previous != state.get("adapter"):
             _rmtree(self.path / previous)
+
+    def snapshot_finished(self, dest: str | Path) -> dict:
+        """Copy the finished units to `dest`, a run directory that resumes at the first unfinished unit.
+
+        For benchmarks, whose every unit starts from the base weights: the unit in progress and its adapter
+        checkpoint are left out (a resume of `dest` redoes that unit), so the copy is small enough to move
+        between machines. It reads a consistent state while the run goes on: the state is read first, and every
+        log line of a finished unit was written before the state that lists it. The time of the left-out lines
+        is taken off the timings. Returns {"units": finished units, "dropped": {log: lines left out}}.
+        """
+        import shutil
+
+        dest = Path(dest)
+        if dest.exists() and any(dest.iterdir()):
+            raise RunDirError(f"{dest} already holds files; choose an empty or new directory")
+        state = self.load_state()
+        done = state.get("done", {})
+        kept, dropped = {}, {}
+        timings = dict(state.get("timings", {}))
+        spent = 0.0
+        for name in LOGS:
+            committed = self.read(name)[: state.get("lines", {}).get(name, 0)]
+            kept[name] = [r for r in committed if f"{r['method']}|{r['problem']}|{r['seed']}" in done]
+            left = [r for r in committed if f"{r['method']}|{r['problem']}|{r['seed']}" not in done]
+            dropped[name] = len(left)
+            for phase, field in _TIMED_FIELDS[name]:
+                seconds = sum(float(r.get(field) or 0.0) for r in left)
+                timings[phase] = timings.get(phase, 0.0) - seconds
+                spent += seconds
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / "checkpoints").mkdir(exist_ok=True)
+        for name in ("config.json", "resumes.jsonl"):
+            if (self.path / name).is_file():
+                shutil.copyfile(self.path / name, dest / name)
+        for name, rows in kept.items():
+            (dest / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+        write_json_atomic(dest / "state.json", {
+            "done": done, "timings": timings, "wall": max(0.0, float(state.get("wall", 0.0)) - spent),
+            "lines": {name: len(rows) for name, rows in kept.items()},
+        })
+        return {"units": len(done), "dropped": dropped}
 
     def restore_adapter(self, state: dict, learner) -> bool:
         adapter = state.get("adapter")
