@@ -31,7 +31,8 @@ def register(sub) -> None:
     p.add_argument("--api-base", help="OpenAI-compatible server for --remote-model (vLLM, Ollama, ...)")
     p.add_argument("--api-key", help="key for --remote-model (not saved with the run; or set the provider's "
                                      "environment variable, e.g. OPENAI_API_KEY)")
-    p.add_argument("dirs", nargs="*", metavar="DIR", help="with `report`: run directories to compare")
+    p.add_argument("dirs", nargs="*", metavar="DIR",
+                   help="with `report`: run directories to compare; with `snapshot`: the bench to copy")
     p.add_argument("--shards", action="store_true",
                    help="with `report`: the directories are shards of one bench (same settings, disjoint "
                         "problems, e.g. --ids halves run side by side): pool them into one summary")
