@@ -155,6 +155,25 @@ def test_seeded_sampling_reproduces_and_batches(policy):
 
 
 @pytest.mark.slow
+def test_one_prefill_shared_by_the_rows_gives_the_rows_of_n_prefills(policy, monkeypatch):
+    sampling = SamplingConfig(temperature=0.7, top_p=0.95, max_new_tokens=16, seed=3)
+    prompt_tokens = len(policy.chat_ids(MESSAGES))
+    calls = []
+    shared_prefill = policy._shared_prefill
+
+    def counted(prefix, rows):
+        calls.append((prefix.shape, rows))
+        return shared_prefill(prefix, rows)
+
+    monkeypatch.setattr(policy, "_shared_prefill", counted)
+    shared = policy.generate(MESSAGES, 4, sampling)
+    assert calls == [((1, prompt_tokens - 1), 4)]  # one row of the prompt, less the token generate() starts from
+    monkeypatch.setattr(policy, "_shared_prefill", lambda prefix, rows: None)  # each row prefilled on its own
+    assert [g.ids for g in policy.generate(MESSAGES, 4, sampling)] == [g.ids for g in shared]
+    assert len({tuple(g.ids) for g in shared}) > 1
+
+
+@pytest.mark.slow
 def test_generation_keeps_the_end_of_turn_token(policy):
     greeting = [{"role": "user", "content": "Say hi."}]
     generation = policy.generate(greeting, 1, SamplingConfig(temperature=0, max_new_tokens=60))[0]
