@@ -3,7 +3,7 @@
 # SDPO + GRPO blend on the same budget, as two shards on disjoint problems (odd ids, even ids) that run side by
 # side with one thread each, which on 2 cores gives about twice the throughput of one process with two threads.
 #
-#   benchmarks/bench_bundled.sh [OUT]      # default OUT: runs/bench-bundled; about 7 hours on 2 cores
+#   benchmarks/bench_bundled.sh [OUT]      # default OUT: runs/bench-bundled; about 9-10 hours on 2 cores
 #
 # benchmarks/bench_bundled.toml turns off two costs of the update that do not change it (a run started without
 # them resumes with them). The load average goes to OUT/load.txt every 5 minutes. Run it again to continue:
