@@ -20,9 +20,16 @@ from pathlib import Path
 
 
 def read_jsonl(path: Path) -> list[dict]:
+    """The records of a JSONL file; a last line cut short (a bench still running, or killed mid-write) is left out."""
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    rows = [json.loads(line) for line in lines[:-1]]
+    try:
+        rows += [json.loads(line) for line in lines[-1:]]
+    except json.JSONDecodeError:
+        pass
+    return rows
 
 
 def main() -> int:
@@ -30,7 +37,11 @@ def main() -> int:
     parser.add_argument("dirs", nargs="+", type=Path, help="bench run directories (one per shard)")
     parser.add_argument("--methods", default="sdpo,sdpo-grpo", help="the two methods to pair (default: %(default)s)")
     args = parser.parse_args()
-    first, second = args.methods.split(",")
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    if len(methods) != 2 or methods[0] == methods[1]:
+        parser.error(f"--methods takes two different method names joined by a comma (for example sdpo,sdpo-grpo), "
+                     f"not {args.methods!r}")
+    first, second = methods
     for d in args.dirs:
         if not (d / "attempts.jsonl").exists():
             parser.error(f"{d} has no attempts.jsonl: give bench run directories (for example runs/bench-bundled/a)")

@@ -45,3 +45,14 @@ def test_a_folder_that_is_not_a_bench_is_refused_with_what_to_give(tmp_path):
     out = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path)], capture_output=True, text=True)
     assert out.returncode == 2
     assert "has no attempts.jsonl" in out.stderr and "bench run directories" in out.stderr
+
+
+def test_methods_must_be_two_names_and_a_cut_last_line_is_left_out(tmp_path):
+    out = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path), "--methods", "sdpo"],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "two different method names" in out.stderr
+    whole = json.dumps(attempt("sdpo", 0, 1, "x", "wrong_answer")) + "\n" + json.dumps(
+        attempt("sdpo-grpo", 0, 1, "x", "wrong_answer")) + "\n"
+    (tmp_path / "attempts.jsonl").write_text(whole + '{"method": "sdpo", "prob')
+    out = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("sdpo vs sdpo-grpo: 1 paired attempts, 1 the same code, 0 with a different verdict")
