@@ -14,22 +14,10 @@ is its share of its batch's generation time).
 from __future__ import annotations
 
 import argparse
-import json
 from collections import defaultdict
 from pathlib import Path
 
-
-def read_jsonl(path: Path) -> list[dict]:
-    """The records of a JSONL file; a last line cut short (a bench still running, or killed mid-write) is left out."""
-    if not path.exists():
-        return []
-    lines = [line for line in path.read_text().splitlines() if line.strip()]
-    rows = [json.loads(line) for line in lines[:-1]]
-    try:
-        rows += [json.loads(line) for line in lines[-1:]]
-    except json.JSONDecodeError:
-        pass
-    return rows
+from agent.report.summary import read_attempts, read_log
 
 
 def main() -> int:
@@ -50,12 +38,17 @@ def main() -> int:
     seconds: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     signal: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for d in args.dirs:
-        for a in read_jsonl(d / "attempts.jsonl"):
+        try:
+            attempts, _ = read_attempts(d)
+            updates = read_log(d / "updates.jsonl")[0] if (d / "updates.jsonl").exists() else []
+        except ValueError as e:
+            parser.error(str(e))
+        for a in attempts:
             m = a["method"]
             pairs[(d.name, a["problem"], a["seed"], a["attempt"])][m] = a
             seconds[m]["generate"] += a.get("gen_seconds", 0.0)
             seconds[m]["grade"] += a.get("grade_seconds", 0.0)
-        for u in read_jsonl(d / "updates.jsonl"):
+        for _, u in updates:
             m = u["method"]
             seconds[m]["update"] += u.get("seconds", 0.0)
             signal[m][0] += 1

@@ -56,3 +56,11 @@ def test_methods_must_be_two_names_and_a_cut_last_line_is_left_out(tmp_path):
     (tmp_path / "attempts.jsonl").write_text(whole + '{"method": "sdpo", "prob')
     out = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("sdpo vs sdpo-grpo: 1 paired attempts, 1 the same code, 0 with a different verdict")
+
+
+def test_a_bad_line_before_the_last_is_refused_with_its_place(tmp_path):
+    whole = json.dumps(attempt("sdpo", 0, 1, "x", "wrong_answer")) + "\n"
+    (tmp_path / "attempts.jsonl").write_text('{"method": "sd\n' + whole)
+    out = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert "attempts.jsonl:1 is not valid JSON" in out.stderr and "repair or delete that line" in out.stderr

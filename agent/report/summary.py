@@ -45,25 +45,37 @@ def estimator_for(method: str) -> str:
     return "pass@k" if method.startswith(INDEPENDENT_PREFIX) else "empirical"
 
 
+def read_log(path: str | Path) -> tuple[list[tuple[int, dict]], bool]:
+    """(line number, record) for each record of a JSONL log, and whether a last line cut short was left out.
+
+    An interrupted write (a bench still running, or killed mid-line) leaves at most the final line cut short;
+    a bad line anywhere else is an error that names the line.
+    """
+    path = Path(path)
+    lines = path.read_text().splitlines()
+    records, truncated = [], False
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((number, json.loads(line)))
+        except json.JSONDecodeError as e:
+            if number == len(lines):
+                truncated = True
+                continue
+            raise ValueError(f"{path}:{number} is not valid JSON ({e}): repair or delete that line") from e
+    return records, truncated
+
+
 def read_attempts(bench_dir: str | Path) -> tuple[list[dict], dict[str, int]]:
     """The attempt records of a bench directory (deduplicated) and counts of what was skipped."""
     path = Path(bench_dir) / ATTEMPTS_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: pass a directory written by `autodidact bench`")
-    lines = path.read_text().splitlines()
+    records, truncated = read_log(path)
     latest: dict[tuple, dict] = {}
-    skipped = {"truncated_last_line": 0, "duplicates": 0}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            if number == len(lines):
-                # An interrupted write leaves at most the final line cut short.
-                skipped["truncated_last_line"] = 1
-                continue
-            raise ValueError(f"{path}:{number} is not valid JSON ({e}): repair or delete that line") from e
+    skipped = {"truncated_last_line": int(truncated), "duplicates": 0}
+    for number, record in records:
         missing = [f for f in REQUIRED_FIELDS if f not in record]
         if missing:
             raise ValueError(f"{path}:{number} lacks {missing}: every attempt needs fields {list(REQUIRED_FIELDS)}")
